@@ -1,0 +1,108 @@
+import { IdempotencyKeyInvalidError } from './errors.js';
+
+/**
+ * Serializes `value` as canonical JSON: object members sorted by UTF-16 code unit, no white
+ * space, numbers in JavaScript's shortest round-trip form (the rules of RFC 8785, JCS). Two
+ * values that differ only in member order give the same text; array order is kept.
+ *
+ * Encodings beyond plain JSON, as `JSON.stringify` does them: a value with `toJSON()` (a `Date`
+ * becomes its ISO string) is replaced by what it returns, `undefined` members are left out, and
+ * `undefined` array items become `null`. Values with no canonical form raise
+ * `IdempotencyKeyInvalidError` naming where they are: BigInt, NaN and ±Infinity, functions,
+ * symbols, cycles, `Map`, `Set`, `WeakMap`, `WeakSet`, `ArrayBuffer` and typed arrays.
+ *
+ * @example
+ * ```ts
+ * canonicalJson({ b: 1, a: [true, null] }); // '{"a":[true,null],"b":1}'
+ * ```
+ */
+export function canonicalJson(value: unknown, label = 'key material'): string {
+  return new CanonicalWriter(label).write(value) ?? 'null';
+}
+
+class CanonicalWriter {
+  readonly #label: string;
+  // The path to the value being written, kept as a stack so that no path string is built
+  // unless an error needs it.
+  readonly #path: (string | number)[] = [];
+  readonly #ancestors: object[] = [];
+
+  constructor(label: string) {
+    this.#label = label;
+  }
+
+  write(value: unknown): string | undefined {
+    switch (typeof value) {
+      case 'string':
+        return JSON.stringify(value);
+      case 'number':
+        if (!Number.isFinite(value)) throw this.#invalid(`the number ${value}`, 'use a finite number or a string');
+        return JSON.stringify(value);
+      case 'boolean':
+        return value ? 'true' : 'false';
+      case 'undefined':
+        return undefined;
+      case 'bigint':
+        throw this.#invalid('a BigInt', 'convert it to a string in the selector');
+      case 'function':
+      case 'symbol':
+        throw this.#invalid(`a ${typeof value}`, 'select plain data instead');
+    }
+
+    if (value === null) return 'null';
+    return this.#writeObject(value as object);
+  }
+
+  #writeObject(value: object): string | undefined {
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+      return this.write((value as { toJSON(key: string): unknown }).toJSON(''));
+    }
+    this.#rejectOpaque(value);
+    if (this.#ancestors.includes(value)) throw this.#invalid('a cycle', 'select a part of the value without the cycle');
+
+    this.#ancestors.push(value);
+    const text = Array.isArray(value) ? this.#writeArray(value) : this.#writeMembers(value);
+    this.#ancestors.pop();
+    return text;
+  }
+
+  #writeArray(items: readonly unknown[]): string {
+    let text = '[';
+    for (let index = 0; index < items.length; index++) {
+      this.#path.push(index);
+      text += (index > 0 ? ',' : '') + (this.write(items[index]) ?? 'null');
+      this.#path.pop();
+    }
+    return `${text}]`;
+  }
+
+  #writeMembers(object: object): string {
+    // The default sort compares UTF-16 code units, which is the order RFC 8785 prescribes.
+    const names = Object.keys(object).sort();
+    let text = '{';
+    for (const name of names) {
+      this.#path.push(name);
+      const member = this.write((object as Record<string, unknown>)[name]);
+      this.#path.pop();
+      if (member === undefined) continue;
+      text += (text.length > 1 ? ',' : '') + JSON.stringify(name) + ':' + member;
+    }
+    return `${text}}`;
+  }
+
+  #rejectOpaque(value: object): void {
+    if (value instanceof Map || value instanceof Set || value instanceof WeakMap || value instanceof WeakSet) {
+      throw this.#invalid(`a ${value.constructor.name}`, 'convert it to an array or a plain object');
+    }
+    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+      throw this.#invalid(`binary data (${value.constructor.name})`, 'encode it as a base64 string');
+    }
+  }
+
+  #invalid(found: string, fix: string): IdempotencyKeyInvalidError {
+    const where = this.#path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${part}`)).join('');
+    return new IdempotencyKeyInvalidError(
+      `Invalid ${this.#label}: ${found} at $${where} has no canonical JSON form; ${fix}.`,
+    );
+  }
+}
