@@ -24,6 +24,15 @@ export function acquireTests(suite: SuiteContext): void {
     expectNear(suite, record?.leaseExpiresAt, before + suite.leaseMs);
   });
 
+  it('acquire never sets the lease past the expiry', async () => {
+    const key = suite.key();
+    await suite.layer().acquire(suite.acquireRequest(key, { leaseMs: suite.expiresAfterMs * 2 }));
+
+    const record = await suite.layer().get({ key, now: suite.time().now() });
+
+    expect(record?.leaseExpiresAt).toBe(record?.expiresAt);
+  });
+
   it('acquire leaves payloadHash out when validation is off', async () => {
     const key = suite.key();
     await suite.layer().acquire(suite.acquireRequest(key));

@@ -1,0 +1,88 @@
+import { IdempotencyKeyInvalidError, canonicalJson } from '@idemkit/idempotency-core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+describe('canonicalJson', () => {
+  it('sorts members by UTF-16 code unit', () => {
+    expect(canonicalJson({ b: 1, a: 2, A: 3, ÿ: 4, é: 5 })).toBe('{"A":3,"a":2,"b":1,"é":5,"ÿ":4}');
+    // U+1F600 is the surrogate pair D83D DE00, which sorts before U+FB01 by code unit (not by code point).
+    expect(canonicalJson({ '\u{fb01}': 1, '😀': 2 })).toBe('{"😀":2,"\u{fb01}":1}');
+  });
+
+  it('keeps array order', () => {
+    expect(canonicalJson([3, 1, 2])).toBe('[3,1,2]');
+  });
+
+  it('writes numbers in shortest round-trip form', () => {
+    expect(canonicalJson([1.0, -0, 1e21, 0.1, 1e-7, 123456789012345680000])).toBe('[1,0,1e+21,0.1,1e-7,123456789012345680000]');
+  });
+
+  it('encodes Date through toJSON', () => {
+    expect(canonicalJson({ at: new Date(0) })).toBe('{"at":"1970-01-01T00:00:00.000Z"}');
+  });
+
+  it('leaves out undefined members and writes undefined items as null', () => {
+    expect(canonicalJson({ a: undefined, b: [undefined, 1] })).toBe('{"b":[null,1]}');
+  });
+
+  it('keeps __proto__ and constructor members as data', () => {
+    const parsed = JSON.parse('{"__proto__":{"admin":true},"constructor":{"prototype":1}}');
+    expect(canonicalJson(parsed)).toBe('{"__proto__":{"admin":true},"constructor":{"prototype":1}}');
+    expect(({} as { admin?: boolean }).admin).toBeUndefined();
+  });
+
+  it.each([
+    ['a BigInt', { amount: 10n }, '$.amount'],
+    ['NaN', { rate: [1, Number.NaN] }, '$.rate[1]'],
+    ['Infinity', Number.POSITIVE_INFINITY, '$'],
+    ['a function', { fn: () => 1 }, '$.fn'],
+    ['a symbol', { s: Symbol('s') }, '$.s'],
+    ['a Map', { m: new Map() }, '$.m'],
+    ['a Set', new Set([1]), '$'],
+    ['binary data', { bytes: new Uint8Array([1]) }, '$.bytes'],
+  ])('rejects %s and names where it is', (_label, value, path) => {
+    const error = (() => {
+      try {
+        canonicalJson(value);
+      } catch (thrown) {
+        return thrown;
+      }
+      return undefined;
+    })();
+
+    expect(IdempotencyKeyInvalidError.is(error)).toBe(true);
+    expect((error as Error).message).toContain(` at ${path} `);
+  });
+
+  it('rejects a cycle', () => {
+    const event: Record<string, unknown> = { id: 1 };
+    event.self = { parent: event };
+
+    expect(() => canonicalJson(event)).toThrow(/a cycle at \$\.self\.parent/);
+  });
+
+  it('accepts a value shared by two members', () => {
+    const shared = { x: 1 };
+    expect(canonicalJson({ a: shared, b: shared })).toBe('{"a":{"x":1},"b":{"x":1}}');
+  });
+
+  it('gives the same text whatever the member order', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const shuffled = JSON.parse(JSON.stringify(value), (_key, member: unknown) => {
+          if (typeof member !== 'object' || member === null || Array.isArray(member)) return member;
+          return Object.fromEntries(Object.entries(member).reverse());
+        });
+        expect(canonicalJson(shuffled)).toBe(canonicalJson(value));
+      }),
+    );
+  });
+
+  it('parses back to an equal value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(JSON.parse(canonicalJson(value))).toEqual(JSON.parse(JSON.stringify(value)));
+      }),
+    );
+  });
+});
