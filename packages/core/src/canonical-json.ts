@@ -17,7 +17,101 @@ import { IdempotencyKeyInvalidError } from './errors.js';
  * ```
  */
 export function canonicalJson(value: unknown, label = 'key material'): string {
+  try {
+    return writeFast(value, 0) ?? 'null';
+  } catch (error) {
+    if (error !== SLOW_PATH) throw error;
+  }
+  return writeCareful(value, label);
+}
+
+/**
+ * The same text as {@link canonicalJson}, always through the writer that tracks paths and
+ * cycles. Exported for tests, which check that both writers agree.
+ */
+export function writeCareful(value: unknown, label = 'key material'): string {
   return new CanonicalWriter(label).write(value) ?? 'null';
+}
+
+// Thrown by the fast writer to hand a value over to the careful one.
+const SLOW_PATH: unique symbol = Symbol('slow path');
+
+// Deeper than this, the fast writer assumes a cycle and hands over; real data is far shallower.
+const FAST_MAX_DEPTH = 200;
+
+// Characters that JSON escapes: quote, backslash, controls, and surrogates (a lone one is escaped).
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+const SHORT_STRING = 64;
+
+/** Quotes a string as JSON does, skipping JSON.stringify for short strings that need no escape. */
+function quote(text: string): string {
+  if (text.length <= SHORT_STRING && !NEEDS_ESCAPE.test(text)) return `"${text}"`;
+  return JSON.stringify(text);
+}
+
+/**
+ * Writes canonical JSON with no bookkeeping; throws SLOW_PATH on anything unusual (a value
+ * with no canonical form, or nesting deep enough to be a cycle), so that the careful writer
+ * can produce the text or an error that names the path.
+ */
+function writeFast(value: unknown, depth: number): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return quote(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw SLOW_PATH;
+      return String(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return undefined;
+    case 'object':
+      break;
+    default:
+      throw SLOW_PATH;
+  }
+
+  if (value === null) return 'null';
+  if (depth > FAST_MAX_DEPTH) throw SLOW_PATH;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    return writeFast((value as { toJSON(key: string): unknown }).toJSON(''), depth + 1);
+  }
+  if (Array.isArray(value)) return writeFastArray(value, depth);
+  if (isOpaque(value)) throw SLOW_PATH;
+  return writeFastMembers(value, depth);
+}
+
+function writeFastArray(items: readonly unknown[], depth: number): string {
+  let text = '[';
+  for (let index = 0; index < items.length; index++) {
+    if (index > 0) text += ',';
+    text += writeFast(items[index], depth + 1) ?? 'null';
+  }
+  return `${text}]`;
+}
+
+function writeFastMembers(object: object, depth: number): string {
+  const names = Object.keys(object);
+  if (names.length > 1) names.sort();
+  let text = '{';
+  for (const name of names) {
+    const member = writeFast((object as Record<string, unknown>)[name], depth + 1);
+    if (member === undefined) continue;
+    if (text.length > 1) text += ',';
+    text += `${quote(name)}:${member}`;
+  }
+  return `${text}}`;
+}
+
+function isOpaque(value: object): boolean {
+  return (
+    value instanceof Map ||
+    value instanceof Set ||
+    value instanceof WeakMap ||
+    value instanceof WeakSet ||
+    value instanceof ArrayBuffer ||
+    ArrayBuffer.isView(value)
+  );
 }
 
 class CanonicalWriter {
@@ -34,10 +128,10 @@ class CanonicalWriter {
   write(value: unknown): string | undefined {
     switch (typeof value) {
       case 'string':
-        return JSON.stringify(value);
+        return quote(value);
       case 'number':
         if (!Number.isFinite(value)) throw this.#invalid(`the number ${value}`, 'use a finite number or a string');
-        return JSON.stringify(value);
+        return String(value);
       case 'boolean':
         return value ? 'true' : 'false';
       case 'undefined':
@@ -85,18 +179,17 @@ class CanonicalWriter {
       const member = this.write((object as Record<string, unknown>)[name]);
       this.#path.pop();
       if (member === undefined) continue;
-      text += (text.length > 1 ? ',' : '') + JSON.stringify(name) + ':' + member;
+      text += (text.length > 1 ? ',' : '') + quote(name) + ':' + member;
     }
     return `${text}}`;
   }
 
   #rejectOpaque(value: object): void {
-    if (value instanceof Map || value instanceof Set || value instanceof WeakMap || value instanceof WeakSet) {
-      throw this.#invalid(`a ${value.constructor.name}`, 'convert it to an array or a plain object');
-    }
-    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+    if (!isOpaque(value)) return;
+    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
       throw this.#invalid(`binary data (${value.constructor.name})`, 'encode it as a base64 string');
     }
+    throw this.#invalid(`a ${value.constructor.name}`, 'convert it to an array or a plain object');
   }
 
   #invalid(found: string, fix: string): IdempotencyKeyInvalidError {

@@ -76,8 +76,7 @@ export class Claim {
   /** Stores the function's result, or releases the claim when `storeResult` says not to store it. */
   async complete(result: unknown): Promise<void> {
     this.#settle();
-    const { storeResult } = this.#runtime.options;
-    if (storeResult !== undefined && !storeResult(result)) {
+    if (!(await this.#shouldStore(result))) {
       await this.#release();
       return;
     }
@@ -99,6 +98,18 @@ export class Claim {
       await this.#store(() => encodeError(this.#runtime.options.serializer, error));
     } catch (storeError) {
       log.error('Could not store the error that storeErrors selected; the claim lapses with its lease', { key: this.key, error: (storeError as Error).name });
+    }
+  }
+
+  /** Asks `storeResult`; when it throws, the claim is released and its error thrown. */
+  async #shouldStore(result: unknown): Promise<boolean> {
+    const { storeResult } = this.#runtime.options;
+    if (storeResult === undefined) return true;
+    try {
+      return storeResult(result);
+    } catch (error) {
+      await this.#release();
+      throw error;
     }
   }
 

@@ -68,13 +68,12 @@ export class Idempotency<TInput = unknown> {
 
     const scope = select('scope', options.scope, input, context);
     const payload = select('payload', options.payload, input, context);
-    const key = await recordKey(namespace, material, scope);
-    const request: Request = {
-      key,
-      namespace,
-      payloadHash: payload === undefined ? undefined : await payloadHash(payload),
-      context,
-    };
+    // Hashing is synchronous on Node.js; awaiting only a real promise saves a turn per call.
+    const pendingKey = recordKey(namespace, material, scope);
+    const key = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
+    const pendingHash = payload === undefined ? undefined : payloadHash(payload);
+    const hash = typeof pendingHash === 'object' ? await pendingHash : pendingHash;
+    const request: Request = { key, namespace, payloadHash: hash, context };
 
     const cached = this.#runtime.cache?.get(key, options.clock());
     if (cached !== undefined) {

@@ -43,15 +43,19 @@ export function isMissing(material: unknown): boolean {
   return material === undefined || material === null;
 }
 
-/** Builds `<namespace>#<digest>` from key material and an optional scope. */
-export async function recordKey(namespace: string, material: unknown, scope: unknown): Promise<string> {
+/**
+ * Builds `<namespace>#<digest>` from key material and an optional scope. Synchronous where the
+ * platform hashes synchronously (Node.js), so the common path costs no extra promise.
+ */
+export function recordKey(namespace: string, material: unknown, scope: unknown): string | Promise<string> {
   // The scope is hashed together with the key, so a scope never replays another scope's record.
   const keyed = scope === undefined ? { k: material } : { k: material, s: scope };
-  return namespace + KEY_SEPARATOR + (await sha256(canonicalJson(keyed, 'key material')));
+  const digest = sha256(canonicalJson(keyed, 'key material'));
+  return typeof digest === 'string' ? namespace + KEY_SEPARATOR + digest : digest.then((text) => namespace + KEY_SEPARATOR + text);
 }
 
 /** Hashes the payload fingerprint for validation. */
-export async function payloadHash(payload: unknown): Promise<string> {
+export function payloadHash(payload: unknown): string | Promise<string> {
   return sha256(canonicalJson(payload, 'payload'));
 }
 

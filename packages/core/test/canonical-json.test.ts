@@ -1,4 +1,5 @@
 import { IdempotencyKeyInvalidError, canonicalJson } from '@idemkit/idempotency-core';
+import { writeCareful } from '../src/canonical-json.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -84,5 +85,31 @@ describe('canonicalJson', () => {
         expect(JSON.parse(canonicalJson(value))).toEqual(JSON.parse(JSON.stringify(value)));
       }),
     );
+  });
+});
+
+describe('canonicalJson fast and careful writers', () => {
+  it('agree on every JSON value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(value)).toBe(writeCareful(value));
+      }),
+    );
+  });
+
+  it('agree on strings that need escaping', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(canonicalJson({ [text]: text })).toBe(writeCareful({ [text]: text }));
+        expect(canonicalJson(text)).toBe(JSON.stringify(text));
+      }),
+    );
+  });
+
+  it('writes values nested deeper than the fast path allows', () => {
+    let deep: unknown = 'leaf';
+    for (let level = 0; level < 500; level++) deep = { level: deep };
+
+    expect(canonicalJson(deep)).toBe(JSON.stringify(deep));
   });
 });

@@ -283,3 +283,19 @@ describe('local cache', () => {
     expect(counted.total() - before).toBe(1);
   });
 });
+
+describe('storeResult that throws', () => {
+  it('releases the claim and rejects with its error', async () => {
+    const persistence = new MemoryPersistenceLayer();
+    const fn = makeIdempotent(async (_id: string) => 'r', {
+      persistence,
+      namespace: 'store-result-throws',
+      storeResult: () => {
+        throw new Error('predicate failed');
+      },
+    });
+
+    await expect(fn('e')).rejects.toThrow('predicate failed');
+    expect(persistence.size).toBe(0);
+  });
+});
