@@ -6,6 +6,7 @@ export default defineConfig({
   platform: 'neutral',
   dts: true,
   sourcemap: true,
-  // Private workspace code is bundled in; everything users install stays external.
-  noExternal: [/^@idemkit\/redis-scripts/],
+  // The Lambda event and context types stay an import of `aws-lambda` (@types/aws-lambda, an
+  // optional peer that every Middy user has), instead of being copied into the declarations.
+  external: ['aws-lambda', /^@middy\//, /^@idemkit\/idempotency-core/],
 });
