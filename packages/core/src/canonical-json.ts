@@ -26,8 +26,8 @@ export function canonicalJson(value: unknown, label = 'key material'): string {
 }
 
 /**
- * The same text as {@link canonicalJson}, always through the writer that tracks paths and
- * cycles. Exported for tests, which check that both writers agree.
+ * Writes the same text as {@link canonicalJson}, always with the writer that tracks paths and
+ * cycles. Exported for the tests that check that both writers agree.
  */
 export function writeCareful(value: unknown, label = 'key material'): string {
   return new CanonicalWriter(label).write(value) ?? 'null';
@@ -50,9 +50,9 @@ function quote(text: string): string {
 }
 
 /**
- * Writes canonical JSON with no bookkeeping; throws SLOW_PATH on anything unusual (a value
- * with no canonical form, or nesting deep enough to be a cycle), so that the careful writer
- * can produce the text or an error that names the path.
+ * Writes canonical JSON with no bookkeeping. On anything unusual (a value with no canonical
+ * form, or nesting deep enough to be a cycle) it throws SLOW_PATH, so that the careful writer
+ * produces the text or an error that names the path.
  */
 function writeFast(value: unknown, depth: number): string | undefined {
   switch (typeof value) {

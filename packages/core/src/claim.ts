@@ -7,7 +7,7 @@ import type { StepResults } from './types.js';
 
 const MAX_STEP_NAME_LENGTH = 200;
 
-/** What a step function receives. */
+/** The argument of a step function. */
 export interface StepContext {
   /**
    * A key derived from the record key and the step name: the same on every retry of the call.
@@ -55,8 +55,8 @@ export class Claim {
   }
 
   /**
-   * Runs `fn` at most once for this key: a step that completed in an earlier attempt returns its
-   * stored result; otherwise `fn` runs and its result is stored before `step` returns.
+   * Runs `fn` at most once for this key. A step that completed in an earlier attempt returns its
+   * stored result. Otherwise `fn` runs, and its result is stored before `step` returns.
    */
   async step<T>(name: string, fn: (context: StepContext) => T | Promise<T>): Promise<T> {
     this.#checkStepName(name);
@@ -73,7 +73,7 @@ export class Claim {
     return value;
   }
 
-  /** Stores the function's result, or releases the claim when `storeResult` says not to store it. */
+  /** Stores the function's result, or releases the claim when `storeResult` returns false for it. */
   async complete(result: unknown): Promise<void> {
     this.#settle();
     if (!(await this.#shouldStore(result))) {
@@ -84,8 +84,8 @@ export class Claim {
   }
 
   /**
-   * Records that the function threw: the claim is released, so a retry runs again, unless
-   * `storeErrors` says to store this error. Never throws; store failures are logged.
+   * Records that the function threw. The claim is released, so a retry runs again, unless
+   * `storeErrors` returns true for this error. Never throws, because store failures are logged.
    */
   async fail(error: unknown): Promise<void> {
     this.#settle();

@@ -16,17 +16,19 @@ export function runWithClaim<R>(claim: Claim, callback: () => R): R {
 }
 
 /**
- * Runs `fn` at most once per idempotency key, inside a function made idempotent by
- * `makeIdempotent` or the Middy middleware. Its result is stored as soon as it returns; a retry of
- * the same request gets it back without running `fn` again, and goes on with the next step.
- * Step names must be unique within a call.
+ * Runs a step of an idempotent call (one made by `makeIdempotent` or the Middy middleware) and
+ * stores its result under the claim before returning it. A retry of the same request gets the
+ * stored result back without running `fn` again, and goes on with the next step. Step names
+ * must be unique within a call.
  *
- * `fn` receives a key derived from the record key and the step name: pass it to the API that
- * the step calls as that API's idempotency key. Without it, a crash after the API call succeeds
- * and before the step's result is stored makes the retry call the API again.
+ * `fn` receives a key derived from the record key and the step name. Pass it to the API that the
+ * step calls as that API's idempotency key: if the process dies after the API call succeeds and
+ * before the step's result is stored, the retry runs `fn` again, and only that key keeps the API
+ * from acting twice.
  *
- * Needs `AsyncLocalStorage` (Node.js, Bun, Deno, Vercel Edge); elsewhere use the claim that
- * the Middy middleware puts on `context.idempotency`.
+ * Finds the current call through `AsyncLocalStorage`: `node:async_hooks` in the Node.js build,
+ * the global `AsyncLocalStorage` elsewhere when the runtime provides one. Where there is none,
+ * use the claim that the Middy middleware puts on `context.idempotency`.
  *
  * @example
  * ```ts

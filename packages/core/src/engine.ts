@@ -8,9 +8,9 @@ import { decodeOutcome, type StoredOutcome } from './stored-result.js';
 import type { IdempotencyRecord } from './types.js';
 
 /**
- * How a call begins:
+ * The start of a call, one of:
  * - `replay`: a stored outcome to return (or throw) without running the function;
- * - `claimed`: this call holds the claim and must run the function;
+ * - `claimed`: this call owns the claim and must run the function;
  * - `bypass`: run the function without idempotency (no key, or the store failed with `failOpen`).
  */
 export type IdempotencyStart =
@@ -26,8 +26,8 @@ interface Request {
 }
 
 /**
- * The engine behind `makeIdempotent` and the Middy middleware, for other integrations: `begin`
- * derives the key, consults the local cache and acquires; the caller then runs the function and
+ * The engine behind `makeIdempotent` and the Middy middleware, for other integrations. `begin`
+ * derives the key, consults the local cache and acquires. The caller then runs the function and
  * settles the claim.
  *
  * @example

@@ -169,7 +169,7 @@ export class IdempotencyPersistenceError extends IdempotencyError {
   override readonly statusCode: number = 503;
 }
 
-/** Why a value could not be stored. */
+/** The reason a value could not be stored. */
 export type SerializationFailure = 'unserializable' | 'unreadable' | 'too-large';
 
 /** Options of {@link IdempotencySerializationError}. */

@@ -14,9 +14,9 @@ export type IdempotentFunction<F extends AnyFunction> = (
 ) => Promise<Awaited<ReturnType<F>>>;
 
 /**
- * Makes `fn` safe to retry: the first call with an input runs `fn` and stores its result; repeats
- * within `expiresAfterSeconds` get that result back without running `fn`; a repeat that arrives
- * while the first call runs fails with `IdempotencyInProgressError`; a repeat whose payload
+ * Makes `fn` safe to retry. The first call with an input runs `fn` and stores its result. Repeats
+ * within `expiresAfterSeconds` get that result back without running `fn`. A repeat that arrives
+ * while the first call runs fails with `IdempotencyInProgressError`, and a repeat whose payload
  * fingerprint differs fails with `IdempotencyPayloadMismatchError`.
  *
  * The first argument is the input. A Lambda context among the other arguments sets the lease

@@ -19,7 +19,7 @@ import type {
 export interface MemoryPersistenceOptions {
   /** Most records kept. When full, the oldest COMPLETED record goes first, then an expired one. Default 10000. */
   readonly maxItems?: number;
-  /** Where the warning about running inside Lambda goes; `false` silences it. */
+  /** Logger for the warning about running inside Lambda; `false` silences it. */
   readonly logger?: IdempotencyLogger | false;
 }
 
@@ -31,7 +31,7 @@ let warnedInsideLambda = false;
 /**
  * Keeps records in this process: for tests, local development and single-process services.
  * Records are not shared between processes, so it does not protect a Lambda function whose
- * retries can reach another instance; it warns once when it runs inside Lambda.
+ * retries can reach another instance. It warns once when it runs inside Lambda.
  *
  * Bounded by `maxItems`: IN_PROGRESS records are never evicted, and when every record is in
  * progress a new `acquire` fails with `IdempotencyPersistenceError` rather than dropping a claim.

@@ -6,7 +6,7 @@ import { LocalCache } from './local-cache.js';
 import type { ResolvedOptions } from './options.js';
 import type { IdempotencyOutcome } from './outcome.js';
 
-/** What the engine and its claims share: the options, the local cache and the outcome hook. */
+/** State that the engine and its claims share: the options, the local cache and the outcome hook. */
 export class Runtime<TInput = unknown> {
   readonly options: ResolvedOptions<TInput>;
   readonly cache: LocalCache | undefined;

@@ -194,7 +194,7 @@ export function acquireTests(suite: SuiteContext): void {
   });
 }
 
-/** The record in a result that did not acquire; fails the test when it did. */
+/** Returns the record of a result that did not acquire, and fails the test when it did. */
 export function blockingRecord(result: { acquired: boolean; record?: IdempotencyRecord }): IdempotencyRecord {
   expect(result.acquired).toBe(false);
   if (result.record === undefined) throw new Error('expected a blocking record');

@@ -40,7 +40,7 @@ export interface SuiteTime {
   readonly toleranceMs: number;
 }
 
-/** What each group of conformance tests receives. */
+/** The context that each group of conformance tests receives. */
 export interface SuiteContext {
   layer(): PersistenceLayer;
   traits(): PersistenceTraits;
@@ -61,7 +61,7 @@ export interface SuiteContext {
   readonly storeTtlMs: ConformanceOptions['storeTtlMs'];
 }
 
-/** Injected instants: nothing waits, and the layer sees exactly the instants the suite chose. */
+/** Injected instants: nothing waits, and the layer receives exactly the instants the suite chose. */
 export class InjectedTime implements SuiteTime {
   readonly toleranceMs = 0;
   #now = Date.now();

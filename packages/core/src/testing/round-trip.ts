@@ -26,7 +26,7 @@ const AWKWARD_STRINGS: readonly string[] = [
   'YmFzZTY0',
 ];
 
-/** Every field reads back with the type and value it was written with. */
+/** Registers the tests that every field reads back with the type and value it was written with. */
 export function roundTripTests(suite: SuiteContext): void {
   it.each(AWKWARD_STRINGS.map((text) => [JSON.stringify(text), text]))('response %s reads back exactly', async (_label, text) => {
     const key = suite.key();
