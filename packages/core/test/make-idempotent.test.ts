@@ -1,4 +1,5 @@
 import {
+  deriveKey,
   IdempotencyInProgressError,
   IdempotencyKeyMissingError,
   IdempotencyPayloadMismatchError,
@@ -279,5 +280,39 @@ describe('missing key', () => {
 
     expect(calls).toBe(2);
     expect(persistence.size).toBe(0);
+  });
+});
+
+describe('rejected calls', () => {
+  it('leave the running claim and the completed record intact', async () => {
+    const persistence = new MemoryPersistenceLayer();
+    const gate = deferred();
+    let calls = 0;
+    const fn = makeIdempotent(
+      async (event: { id: string; cents: number }) => {
+        calls++;
+        await gate.promise;
+        return `charged ${event.cents}`;
+      },
+      { persistence, namespace: 'rejections', key: (event) => event.id, payload: (event) => event.cents },
+    );
+    const key = await deriveKey({ id: 'E' }, { namespace: 'rejections', key: (event: { id: string }) => event.id });
+
+    const running = fn({ id: 'E', cents: 5 });
+    const duplicate = await fn({ id: 'E', cents: 5 }).catch((error: unknown) => error);
+    const claimAfterDuplicate = await persistence.get({ key, now: Date.now() });
+    const another = await fn({ id: 'E', cents: 5 }).catch((error: unknown) => error);
+    gate.resolve();
+    await running;
+    const mismatch = await fn({ id: 'E', cents: 6 }).catch((error: unknown) => error);
+    const recordAfterMismatch = await persistence.get({ key, now: Date.now() });
+
+    expect(IdempotencyInProgressError.is(duplicate)).toBe(true);
+    expect(claimAfterDuplicate?.status).toBe('IN_PROGRESS');
+    expect(IdempotencyInProgressError.is(another)).toBe(true);
+    expect(IdempotencyPayloadMismatchError.is(mismatch)).toBe(true);
+    expect(recordAfterMismatch?.status).toBe('COMPLETED');
+    await expect(fn({ id: 'E', cents: 5 })).resolves.toBe('charged 5');
+    expect(calls).toBe(1);
   });
 });
