@@ -50,7 +50,7 @@ export function resolveOptions(options: UpstashRestServerOptions): ResolvedOptio
     token: resolveToken(options.token),
     rejectRedis7Syntax: resolveBoolean('rejectRedis7Syntax', options.rejectRedis7Syntax ?? false),
     maxBodyBytes: resolveMaxBodyBytes(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
-    logger: options.logger,
+    logger: resolveLogger(options.logger),
   };
 }
 
@@ -97,4 +97,14 @@ function resolveMaxBodyBytes(maxBodyBytes: unknown): number {
     throw new TypeError(`startUpstashRestServer: maxBodyBytes must be a positive integer, got ${String(maxBodyBytes)}.`);
   }
   return maxBodyBytes;
+}
+
+function resolveLogger(logger: unknown): ServerLogger | false | undefined {
+  if (logger === undefined || logger === false) return logger;
+
+  const candidate = logger as Partial<ServerLogger> | null;
+  if (typeof candidate?.warn !== 'function' || typeof candidate.error !== 'function') {
+    throw new TypeError(`startUpstashRestServer: logger must be an object with warn and error methods, or false, got ${String(logger)}.`);
+  }
+  return candidate as ServerLogger;
 }

@@ -58,7 +58,13 @@ export class RedisConnections {
 
   /** Lends a connection that no other request uses until it is given back with {@link release}. */
   async lease(): Promise<Redis> {
-    const connection = this.idle.pop() ?? (await this.connectDedicated());
+    let connection = this.idle.pop();
+    // An idle connection may have broken since its last use; a broken one never reconnects.
+    while (connection !== undefined && connection.status !== 'ready') {
+      connection.disconnect();
+      connection = this.idle.pop();
+    }
+    connection ??= await this.connectDedicated();
     this.lent.add(connection);
     return connection;
   }
@@ -103,20 +109,21 @@ export class RedisConnections {
   }
 }
 
-// Logs the first error of an outage as a warning and the rest at debug level, so a Redis that
-// stays away does not flood the log; the count is logged when the connection is ready again.
+// Logs the first error or reconnect of an outage as a warning and the rest at debug level, so a
+// Redis that stays away does not flood the log; the count is logged when the connection is ready.
 function watchConnection(connection: Redis, role: string, log: ServerLog): void {
-  let errorsSinceReady = 0;
+  let eventsSinceReady = 0;
+  const report = (message: string, details: Record<string, unknown>): void => {
+    eventsSinceReady += 1;
+    if (eventsSinceReady === 1) log.warn(message, { connection: role, ...details });
+    else log.debug(message, { connection: role, ...details });
+  };
 
-  connection.on('error', (error: Error) => {
-    errorsSinceReady += 1;
-    const details = { connection: role, error: error.message };
-    if (errorsSinceReady === 1) log.warn('Redis connection error', details);
-    else log.debug('Redis connection error', details);
-  });
+  connection.on('error', (error: Error) => report('Redis connection error', { error: error.message }));
+  connection.on('reconnecting', (delayMs: number) => report('Redis connection lost, reconnecting', { delayMs }));
   connection.on('ready', () => {
-    if (errorsSinceReady > 0) log.info('Redis connection ready again', { connection: role, errors: errorsSinceReady });
-    errorsSinceReady = 0;
+    if (eventsSinceReady > 0) log.info('Redis connection ready again', { connection: role, events: eventsSinceReady });
+    eventsSinceReady = 0;
   });
 }
 
