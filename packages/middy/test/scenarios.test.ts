@@ -23,9 +23,12 @@ class Harness {
   readonly persistence = new MemoryPersistenceLayer();
   readonly clock = new TestClock();
   readonly logger = new RecordingLogger();
+  readonly entry: Entry;
   calls = 0;
 
-  constructor(readonly entry: Entry) {}
+  constructor(entry: Entry) {
+    this.entry = entry;
+  }
 
   wrap(handler: (event: Order) => unknown, overrides: Partial<IdempotencyMiddlewareOptions<Order>> = {}): Invoke {
     return this.entry.wrap(

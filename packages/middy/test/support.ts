@@ -14,8 +14,8 @@ import { idempotency, type IdempotencyMiddlewareOptions } from '../src/index.js'
 
 /** A clock the test moves by hand. */
 export class TestClock {
-  nowMs = Date.UTC(2026, 0, 1);
-  readonly now = (): number => this.nowMs;
+  nowMs: number = Date.UTC(2026, 0, 1);
+  readonly now: () => number = () => this.nowMs;
 
   advance(ms: number): void {
     this.nowMs += ms;
@@ -66,7 +66,7 @@ export async function recordFor<E>(
   persistence: PersistenceLayer,
   event: E,
   options: { namespace: string; key?: IdempotencyOptions<E>['key'] },
-  nowMs = Date.now(),
+  nowMs: number = Date.now(),
 ): Promise<IdempotencyRecord | undefined> {
   const key = await deriveKey(event, { namespace: options.namespace, ...(options.key === undefined ? {} : { key: options.key }) });
   return persistence.get({ key, now: nowMs });
