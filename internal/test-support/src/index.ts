@@ -1,0 +1,5 @@
+export * from './child-process.js';
+export * from './free-port.js';
+export * from './redis-cluster.js';
+export * from './redis-server.js';
+export * from './dynamodb-local.js';
