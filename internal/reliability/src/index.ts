@@ -1,0 +1,2 @@
+export { ContractModel, type ModelRecord } from './contract-model.ts';
+export { type ContractModelOptions, runContractModel } from './contract-property.ts';

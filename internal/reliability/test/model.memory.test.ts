@@ -1,0 +1,5 @@
+import { MemoryPersistenceLayer } from '@idemkit/idempotency-core';
+
+import { runContractModel } from '../src/index.ts';
+
+runContractModel({ name: 'MemoryPersistenceLayer', create: () => new MemoryPersistenceLayer(), runs: 300, maxCommands: 40 });
