@@ -8,7 +8,7 @@ import { isRedisErrorReply, type RedisReply, type ResponseEntry, toEntry, toResu
 /** The three endpoints: `POST /`, `POST /pipeline` and `POST /multi-exec`. */
 export type Endpoint = 'command' | 'pipeline' | 'multiExec';
 
-/** What a request runs with. */
+/** The connections and settings a request runs with. */
 export interface ExecutionContext {
   readonly connections: RedisConnections;
   readonly rejectRedis7Syntax: boolean;
@@ -16,7 +16,7 @@ export interface ExecutionContext {
   readonly base64: boolean;
 }
 
-/** The HTTP answer to a request, and how many of its commands Redis ran. */
+/** The HTTP response to a request, and how many of its commands Redis ran. */
 export interface Outcome {
   readonly status: number;
   readonly body: unknown;
@@ -35,7 +35,7 @@ type Borrowed = { readonly connection: Redis; release(healthy: boolean): void } 
 const MULTI: RedisCommand = { name: 'multi', args: [] };
 const EXEC: RedisCommand = { name: 'exec', args: [] };
 
-/** Runs the commands of one request the way its endpoint says. */
+/** Runs the commands of one request as one command, a pipeline or a transaction, by endpoint. */
 export function execute(endpoint: Endpoint, commands: readonly RedisCommand[], context: ExecutionContext): Promise<Outcome> {
   if (endpoint === 'multiExec') return runTransaction(commands, context);
   if (endpoint === 'pipeline') return runPipeline(commands, context);
@@ -46,7 +46,7 @@ async function runSingle(command: RedisCommand, context: ExecutionContext): Prom
   const outcome = await runPipeline([command], context);
   if (outcome.status !== 200) return outcome;
 
-  // A single command answers with its entry alone, and an error makes it a 400.
+  // The response to a single command is its entry alone, with status 400 for an error.
   const [entry] = outcome.body as ResponseEntry[];
   return { status: entry !== undefined && 'error' in entry ? 400 : 200, body: entry, commandsRun: outcome.commandsRun };
 }
@@ -95,7 +95,7 @@ async function runTransaction(commands: readonly RedisCommand[], context: Execut
 
 function transactionOutcome(queued: readonly Settled[], exec: Settled, base64: boolean): Outcome {
   // Redis discards the whole transaction when a command fails to queue. The queueing error
-  // says why, where EXEC only says EXECABORT.
+  // gives the reason, where EXEC returns only EXECABORT.
   const queueError = queued.find((item) => item.kind === 'error-reply');
   if (queueError?.kind === 'error-reply') return { status: 400, body: { error: queueError.message }, commandsRun: 0 };
   if (exec.kind === 'error-reply') return { status: 400, body: { error: exec.message }, commandsRun: 0 };

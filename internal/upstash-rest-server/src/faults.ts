@@ -2,10 +2,10 @@ import type { Endpoint } from './execute.ts';
 
 /**
  * What an injected fault does to a request:
- * - `drop-after-run`: runs the commands, then closes the socket without an answer. The client
+ * - `drop-after-run`: runs the commands, then closes the socket without a response. The client
  *   sees a network error and retries, so the commands may run again.
- * - `status-before-run`: answers a 5xx status without running anything. The client does not retry.
- * - `status-after-run`: runs the commands, then answers a 5xx status instead of their replies.
+ * - `status-before-run`: responds with a 5xx status without running anything. The client does not retry.
+ * - `status-after-run`: runs the commands, then responds with a 5xx status in place of their replies.
  */
 export type FaultKind = 'drop-after-run' | 'status-before-run' | 'status-after-run';
 
@@ -15,7 +15,7 @@ export type FaultKind = 'drop-after-run' | 'status-before-run' | 'status-after-r
  *
  * @example
  * ```ts
- * // Let one pipeline through, then drop the answer of the next two.
+ * // Let one pipeline through, then drop the responses to the next two.
  * server.faults.inject({ kind: 'drop-after-run', skip: 1, times: 2, endpoint: 'pipeline' });
  * ```
  */

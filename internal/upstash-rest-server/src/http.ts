@@ -13,7 +13,7 @@ const PATHS = new Map<string, Endpoint>([
 
 /** Returns the endpoint of a request URL, or `undefined` for any other path. */
 export function endpointOf(url: string | undefined): Endpoint | undefined {
-  const pathname = new URL(url ?? '/', 'http://127.0.0.1').pathname;
+  const [pathname = '/'] = (url ?? '/').split('?', 1);
   return PATHS.get(pathname);
 }
 
@@ -54,8 +54,8 @@ export function readBody(request: IncomingMessage, maxBytes: number): Promise<Bo
 }
 
 /**
- * Sends a JSON answer with the `upstash-sync-token` header. `close` ends the connection after
- * the answer, for a request whose body was not read to its end.
+ * Sends a JSON response with the `upstash-sync-token` header. `close` ends the connection after
+ * the response, for a request whose body was not read to its end.
  */
 export function sendJson(response: ServerResponse, status: number, body: unknown, syncToken: string, close = false): void {
   const text = JSON.stringify(body);

@@ -34,7 +34,9 @@ const consoleSink: ServerLogger = {
 
 /** Builds the server's log: `undefined` writes warnings and errors to the console, `false` nothing. */
 export function createServerLog(logger: ServerLogger | false | undefined): ServerLog {
-  const sink = logger === undefined ? consoleSink : logger === false ? undefined : logger;
+  let sink: ServerLogger | undefined = consoleSink;
+  if (logger === false) sink = undefined;
+  else if (logger !== undefined) sink = logger;
 
   const emit = (level: Level, message: string, details?: Record<string, unknown>): void => {
     const write = sink?.[level];

@@ -24,7 +24,7 @@ export interface UpstashRestServerOptions {
   readonly rejectRedis7Syntax?: boolean;
   /** The largest request body accepted, in bytes; a larger one gets 413. Default: 10 MiB. */
   readonly maxBodyBytes?: number;
-  /** Where the server logs. Default: warnings and errors to the console; `false` logs nothing. */
+  /** The logger the server writes to. Default: warnings and errors to the console; `false` logs nothing. */
   readonly logger?: ServerLogger | false;
 }
 

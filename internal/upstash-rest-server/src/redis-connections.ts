@@ -51,7 +51,7 @@ export class RedisConnections {
     this.shared = this.create('shared');
   }
 
-  /** Connects the shared connection; rejects when Redis does not answer. */
+  /** Connects the shared connection; rejects when Redis is unreachable. */
   async connect(): Promise<void> {
     await this.shared.connect();
   }
@@ -110,7 +110,7 @@ export class RedisConnections {
 }
 
 // Logs the first error or reconnect of an outage as a warning and the rest at debug level, so a
-// Redis that stays away does not flood the log; the count is logged when the connection is ready.
+// Redis that stays away does not flood the log. The count is logged once the connection is ready.
 function watchConnection(connection: Redis, role: string, log: ServerLog): void {
   let eventsSinceReady = 0;
   const report = (message: string, details: Record<string, unknown>): void => {

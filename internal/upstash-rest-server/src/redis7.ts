@@ -63,8 +63,8 @@ export function rejectRedis7Syntax(command: RedisCommand): string | undefined {
   return undefined;
 }
 
-function redis7Error(what: string): string {
-  return `ERR ${what}, but Upstash documents compatibility up to Redis 6.2 (rejected because rejectRedis7Syntax is on)`;
+function redis7Error(reason: string): string {
+  return `ERR ${reason}, but Upstash documents compatibility up to Redis 6.2 (rejected because rejectRedis7Syntax is on)`;
 }
 
 // SET key value [NX | XX] [GET] [EX s | PX ms | EXAT s | PXAT ms | KEEPTTL]

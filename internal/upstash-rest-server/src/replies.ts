@@ -1,9 +1,9 @@
 import { ReplyError } from 'ioredis';
 
 /**
- * A Redis reply as the connections return it (RESP2, `stringNumbers`, no reply transformers):
- * bulk and status strings as bytes, integers as their decimal text, nil as null, arrays, and
- * errors nested in arrays (the slots of an `EXEC` reply) as `ReplyError`.
+ * A Redis reply as the connections return it, with RESP2, `stringNumbers` and no reply
+ * transformers. Bulk and status strings are bytes, integers their decimal text, nil is null.
+ * Errors nested in arrays, such as the slots of an `EXEC` reply, are `ReplyError`s.
  */
 export type RedisReply = Buffer | string | number | null | Error | readonly RedisReply[];
 
@@ -32,8 +32,8 @@ export function toResult(reply: RedisReply, base64: boolean): unknown {
   if (typeof reply === 'string') return rawJson(reply);
   if (Buffer.isBuffer(reply)) return encodeString(reply, base64);
   if (reply instanceof Error) {
-    // NOTE: Redis nests an error below the top level only in Lua tables, and what Upstash
-    // returns there is unknown; the message is returned as a string.
+    // NOTE: Redis nests an error below the top level only in Lua tables. What Upstash returns
+    // there is unknown, so the message goes out as a string.
     return encodeString(Buffer.from(reply.message, 'utf8'), base64);
   }
   return reply.map((item) => toResult(item, base64));

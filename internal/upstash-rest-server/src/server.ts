@@ -49,7 +49,7 @@ interface ServerState {
 
 /**
  * Starts a server on 127.0.0.1, on a free port, that speaks the Upstash Redis REST protocol and
- * runs the commands on a real Redis. Rejects when Redis does not answer.
+ * runs the commands on a real Redis. Rejects when Redis is unreachable.
  *
  * @example
  * ```ts
@@ -74,7 +74,7 @@ export async function startUpstashRestServer(options: UpstashRestServerOptions =
     responsesSent: 0,
   };
   const httpServer = createServer((request, response) => {
-    void handleRequest(state, request, response).catch((error: unknown) => answerUnexpectedError(state, response, error));
+    void handleRequest(state, request, response).catch((error: unknown) => respondToUnexpectedError(state, response, error));
   });
   const port = await listenOnLoopback(httpServer).catch(async (error: unknown) => {
     await connections.close();
@@ -134,27 +134,27 @@ function createHandle(state: ServerState, httpServer: Server, port: number): Ups
   };
 }
 
-// Checks run in this order: token, method, path, body. Each failure answers with `{"error"}`.
+// Checks run in this order: token, method, path, body. Each failure gets an `{"error"}` body.
 async function handleRequest(state: ServerState, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const endpoint = endpointOf(request.url);
   state.stats.countRequest(endpoint);
 
   if (!isAuthorized(request, state.token)) {
-    return answer(state, response, 401, { error: 'Unauthorized: send the header "authorization: Bearer <token>" with the server token' });
+    return respond(state, response, 401, { error: 'Unauthorized: send the header "authorization: Bearer <token>" with the server token' });
   }
   if (request.method !== 'POST') {
     response.setHeader('allow', 'POST');
-    return answer(state, response, 405, { error: `Method ${request.method} is not allowed, use POST` });
+    return respond(state, response, 405, { error: `Method ${request.method} is not allowed, use POST` });
   }
   if (endpoint === undefined) {
-    return answer(state, response, 404, { error: `Not found: ${request.url}; the endpoints are /, /pipeline and /multi-exec` });
+    return respond(state, response, 404, { error: `Not found: ${request.url}; the endpoints are /, /pipeline and /multi-exec` });
   }
 
   const body = await readBody(request, state.maxBodyBytes);
-  if (!body.ok) return answer(state, response, body.status, { error: body.error }, true);
+  if (!body.ok) return respond(state, response, body.status, { error: body.error }, true);
 
   const parsed = parseBody(endpoint, body.bytes);
-  if (!parsed.ok) return answer(state, response, 400, { error: parsed.error });
+  if (!parsed.ok) return respond(state, response, 400, { error: parsed.error });
 
   await runCommands(state, endpoint, parsed.commands, request, response);
 }
@@ -177,17 +177,20 @@ async function runCommands(
   response: ServerResponse,
 ): Promise<void> {
   const fault = takeFault(state, endpoint);
-  if (fault?.kind === 'status-before-run') return answer(state, response, fault.status, { error: faultError(fault) });
+  if (fault?.kind === 'status-before-run') return respond(state, response, fault.status, { error: faultError(fault) });
 
   const context = { connections: state.connections, rejectRedis7Syntax: state.rejectRedis7Syntax, base64: wantsBase64(request) };
   const outcome = await execute(endpoint, commands, context);
   state.stats.countCommands(endpoint, outcome.commandsRun);
-  if (outcome.status >= 500) state.log.debug('answered 500 because Redis did not reply', { endpoint });
+  if (outcome.status >= 500) {
+    const { error } = outcome.body as { error: string };
+    state.log.debug('responding with 500 because Redis did not reply', { endpoint, error });
+  }
 
-  // Closing the socket with nothing written is what a lost answer looks like to the client.
+  // Closing the socket with nothing written is what a lost response looks like to the client.
   if (fault?.kind === 'drop-after-run') return void response.socket?.destroy();
-  if (fault?.kind === 'status-after-run') return answer(state, response, fault.status, { error: faultError(fault) });
-  answer(state, response, outcome.status, outcome.body);
+  if (fault?.kind === 'status-after-run') return respond(state, response, fault.status, { error: faultError(fault) });
+  respond(state, response, outcome.status, outcome.body);
 }
 
 function takeFault(state: ServerState, endpoint: Endpoint): FiredFault | undefined {
@@ -204,19 +207,19 @@ function faultError(fault: FiredFault): string {
   return `ERR injected fault: status ${fault.status} ${when}`;
 }
 
-// The sync token is a counter: with one Redis primary every read already sees every write.
-function answer(state: ServerState, response: ServerResponse, status: number, body: unknown, close = false): void {
+// The sync token is a counter, because with one Redis primary every read follows every write.
+function respond(state: ServerState, response: ServerResponse, status: number, body: unknown, close = false): void {
   state.responsesSent += 1;
   sendJson(response, status, body, String(state.responsesSent), close);
 }
 
-function answerUnexpectedError(state: ServerState, response: ServerResponse, error: unknown): void {
+function respondToUnexpectedError(state: ServerState, response: ServerResponse, error: unknown): void {
   state.log.error('request failed unexpectedly', { error: error instanceof Error ? error.message : String(error) });
   if (response.headersSent) {
     response.destroy();
     return;
   }
-  answer(state, response, 500, { error: 'ERR internal error of the test server' }, true);
+  respond(state, response, 500, { error: 'ERR internal error of the test server' }, true);
 }
 
 function withoutPassword(redisUrl: string): string {

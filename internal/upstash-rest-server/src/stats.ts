@@ -21,7 +21,7 @@ export interface EndpointCounts {
 export interface ServerStats {
   /** HTTP requests received, rejected ones included; `total` also counts unknown paths. */
   readonly requests: EndpointCounts;
-  /** Commands Redis ran (answered with a reply or an error reply), without MULTI and EXEC. */
+  /** Commands Redis ran (with a reply or an error reply), without MULTI and EXEC. */
   readonly commands: EndpointCounts;
   /** Requests an injected fault fired on. */
   readonly faultsFired: number;

@@ -93,9 +93,9 @@ describe('@upstash/redis client', () => {
     const failing = redis.pipeline().set(key, 'text').incr(key).exec();
     await expect(failing).rejects.toThrow(/Command 2 \[ incr \] failed: ERR value is not an integer/);
 
-    const kept = await redis.pipeline().set(key, 'text').incr(key).exec({ keepErrors: true });
-    expect(kept[0]).toMatchObject({ result: 'OK' });
-    expect(kept[1]?.error).toMatch(/^ERR value is not an integer/);
+    const withErrors = await redis.pipeline().set(key, 'text').incr(key).exec({ keepErrors: true });
+    expect(withErrors[0]).toMatchObject({ result: 'OK' });
+    expect(withErrors[1]?.error).toMatch(/^ERR value is not an integer/);
   });
 
   it('transaction runs on multi-exec', async () => {

@@ -14,7 +14,7 @@ describe('fault switches', () => {
   beforeAll(async () => {
     server = await startUpstashRestServer({ logger: false });
     direct = await connectDirect();
-    // Backoff 0 keeps the retry after a dropped answer fast; the retry count is the default.
+    // Backoff 0 keeps the retry after a dropped response fast; the retry count is the default.
     redis = new Redis({ url: server.url, token: server.token, automaticDeserialization: false, retry: { backoff: () => 0 } });
   });
 
@@ -33,14 +33,14 @@ describe('fault switches', () => {
     const key = `${prefix}dropped`;
     server.faults.inject({ kind: 'drop-after-run' });
 
-    // The first INCR ran before its answer was lost, so the retry returns 2.
+    // The first INCR ran before its response was lost, so the retry returns 2.
     expect(await redis.incr(key)).toBe(2);
     expect(await direct.get(key)).toBe('2');
     expect(server.stats.requests.total).toBe(2);
     expect(server.stats.faultsFired).toBe(1);
   });
 
-  it('a lost answer makes SET NX lose to itself', async () => {
+  it('a lost response makes SET NX lose to itself', async () => {
     const key = `${prefix}lost-race`;
     server.faults.inject({ kind: 'drop-after-run' });
 

@@ -86,7 +86,7 @@ describe('lifecycle', () => {
     await expect(fetch(server.url, { method: 'POST', body: '["ping"]' })).rejects.toThrow();
   });
 
-  it('answers 500 while Redis is away', async () => {
+  it('returns 500 while Redis is away', async () => {
     const proxy = await startRedisProxy();
     cleanups.push(() => proxy.close());
     const logged: Logged[] = [];
@@ -107,7 +107,7 @@ describe('lifecycle', () => {
     });
   });
 
-  it('start rejects when Redis does not answer', async () => {
+  it('start rejects when Redis is unreachable', async () => {
     const proxy = await startRedisProxy();
     cleanups.push(() => proxy.close());
     proxy.cut();

@@ -74,14 +74,14 @@ describe('protocol', () => {
   });
 
   describe('routing', () => {
-    it('answers 404 on other paths', async () => {
+    it('returns 404 on other paths', async () => {
       const response = await post(server, '/set/foo/bar', ['ping']);
 
       expect(response.status).toBe(404);
       expect(response.body).toEqual({ error: expect.any(String) });
     });
 
-    it('answers 405 to other methods', async () => {
+    it('returns 405 for other methods', async () => {
       const response = await fetch(server.url, { method: 'GET', headers: { authorization: `Bearer ${server.token}` } });
 
       expect(response.status).toBe(405);
@@ -108,7 +108,7 @@ describe('protocol', () => {
       expect(await response.text()).toBe('{"result":null}');
     });
 
-    it('answers Redis errors with 400 and their text', async () => {
+    it('returns Redis errors as 400', async () => {
       await direct.rpush(`${prefix}list`, 'item');
       const cases: [unknown[], RegExp][] = [
         [['get', `${prefix}list`], /^WRONGTYPE Operation against a key holding the wrong kind of value$/],
@@ -280,7 +280,7 @@ describe('protocol', () => {
   });
 
   describe('pipeline', () => {
-    it('answers each command in order', async () => {
+    it('returns entries in command order', async () => {
       const key = `${prefix}pipe`;
 
       const response = await post(server, '/pipeline', [['set', key, 'text'], ['incr', key], ['get', key], ['get', `${prefix}none`]], { base64: false });
@@ -301,7 +301,7 @@ describe('protocol', () => {
       expect(await direct.get(`${key}:after`)).toBe('ran');
     });
 
-    it('answers a discarded transaction with one error', async () => {
+    it('returns one error when discarded', async () => {
       const key = `${prefix}discarded`;
 
       const response = await post(server, '/multi-exec', [['set', key, 'v'], ['set', key]]);

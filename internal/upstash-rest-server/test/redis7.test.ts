@@ -72,7 +72,7 @@ describe('rejectRedis7Syntax', () => {
       [['set', key, 'v', 'nx', 'px', 5000], 'OK'],
       [['set', key, 'w', 'get'], 'v'],
       [['set', key, 'x', 'xx', 'get', 'px', 5000], 'w'],
-      // Option words as values: a value "nx" with GET alone, and a key named "get".
+      // Option words as values: the value "nx" with GET alone, and the value "get" with NX alone.
       [['set', `${key}:nx`, 'nx', 'get'], null],
       [['set', `${key}:get`, 'get', 'nx'], 'OK'],
       [['eval', 'return 1', 0], 1],
