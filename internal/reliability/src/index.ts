@@ -1,2 +1,3 @@
 export { ContractModel, type ModelRecord } from './contract-model.ts';
 export { type ContractModelOptions, runContractModel } from './contract-property.ts';
+export { type StormOptions, type StormReport, runStorm, seededRandom } from './storm.ts';
