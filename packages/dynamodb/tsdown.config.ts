@@ -6,6 +6,4 @@ export default defineConfig({
   platform: 'neutral',
   dts: true,
   sourcemap: true,
-  // Private workspace code is bundled in; everything users install stays external.
-  noExternal: [/^@idemkit\/redis-scripts/],
 });
