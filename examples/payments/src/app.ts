@@ -1,0 +1,109 @@
+// The payments Lambda handler: Middy, http-error-handler, and the idempotency middleware in
+// HTTP mode. It charges through the provider inside a resumable step, so a retry after a failure
+// that came after the charge replays the charge instead of making it again.
+import type { IdempotencyLogger, PersistenceLayer } from '@idemkit/idempotency-core';
+import { idempotency, type IdempotentContext } from '@idemkit/idempotency-middy';
+import middy from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+
+import type { Charge, ChargeRequest } from './provider.ts';
+
+/** The point where an injected failure strikes: before the charge or after it. */
+export type FaultStage = 'before-charge' | 'after-charge';
+
+/** Failures injected into the handler, each thrown once: the retry of that payment succeeds. */
+export class FaultPlan {
+  readonly #pending = new Map<string, FaultStage>();
+
+  failOnce(paymentId: string, stage: FaultStage): void {
+    this.#pending.set(paymentId, stage);
+  }
+
+  /** Throws the failure planned for this payment and stage, the first time only. */
+  check(paymentId: string, stage: FaultStage): void {
+    if (this.#pending.get(paymentId) !== stage) return;
+    this.#pending.delete(paymentId);
+    const dependency = stage === 'before-charge' ? 'fraud check' : 'ledger';
+    throw new Error(`injected failure: the ${dependency} is unavailable`);
+  }
+}
+
+/** Counters the handler keeps, on the server side. */
+export interface AppCounters {
+  /** Runs of the handler body: first runs and retries that the middleware let through. */
+  executions: number;
+  /** Warnings and errors that idemkit logged. */
+  libraryWarnings: number;
+}
+
+/** Everything the handler is created with. */
+export interface AppOptions {
+  readonly persistence: PersistenceLayer;
+  readonly providerUrl: string;
+  readonly faults: FaultPlan;
+  readonly counters: AppCounters;
+}
+
+interface PaymentRequest {
+  readonly paymentId: string;
+  readonly amountCents: number;
+  readonly currency: string;
+}
+
+/** Creates the payments handler: `POST /payments` with an `Idempotency-Key` header. */
+export function createPaymentsHandler(options: AppOptions) {
+  const { counters, faults, providerUrl } = options;
+  const logger: IdempotencyLogger = {
+    warn: () => counters.libraryWarnings++,
+    error: () => counters.libraryWarnings++,
+  };
+
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, IdempotentContext>()
+    .use(httpErrorHandler({ logger: false }))
+    .use(idempotency({ persistence: options.persistence, namespace: 'payments', http: true, requireKey: true, logger }))
+    .handler(async (event, context) => {
+      counters.executions++;
+      if (event.requestContext.http.method !== 'POST' || event.rawPath !== '/payments') {
+        return json(404, { error: 'not found' });
+      }
+      const payment = parsePayment(event.body);
+      if (payment === undefined) return json(400, { error: 'send {"paymentId": string, "amountCents": positive integer, "currency": string}' });
+      if (context.idempotency === undefined) throw new Error('no idempotency claim, although requireKey is set');
+
+      faults.check(payment.paymentId, 'before-charge');
+      const charge = await context.idempotency.step('charge', ({ key }) =>
+        chargeCard(providerUrl, { reference: payment.paymentId, amountCents: payment.amountCents, currency: payment.currency }, key),
+      );
+      faults.check(payment.paymentId, 'after-charge');
+
+      return json(201, { paymentId: payment.paymentId, chargeId: charge.id, amountCents: charge.amountCents, status: 'succeeded' });
+    });
+}
+
+async function chargeCard(providerUrl: string, request: ChargeRequest, idempotencyKey: string): Promise<Charge> {
+  const response = await fetch(`${providerUrl}/v1/charges`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
+    body: JSON.stringify(request),
+  });
+  if (!response.ok) throw new Error(`the provider returned ${response.status}`);
+  return (await response.json()) as Charge;
+}
+
+function parsePayment(body: string | undefined): PaymentRequest | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(body ?? '');
+  } catch {
+    return undefined;
+  }
+  const { paymentId, amountCents, currency } = (value ?? {}) as Record<string, unknown>;
+  if (typeof paymentId !== 'string' || typeof currency !== 'string') return undefined;
+  if (typeof amountCents !== 'number' || !Number.isSafeInteger(amountCents) || amountCents <= 0) return undefined;
+  return { paymentId, amountCents, currency };
+}
+
+function json(statusCode: number, body: unknown): APIGatewayProxyResultV2 {
+  return { statusCode, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
+}

@@ -1,0 +1,67 @@
+// Store selection for the demo. Each store is one small function that opens it; the adapter
+// owners replace the "not available yet" ones with the real wiring.
+import { MemoryPersistenceLayer, type PersistenceLayer } from '@idemkit/idempotency-core';
+
+/** The stores that `--store` accepts. */
+export const STORE_NAMES = ['memory', 'redis', 'dynamodb', 'upstash'] as const;
+
+export type StoreName = (typeof STORE_NAMES)[number];
+
+/** An open store: the layer the handler uses, and how to close it when the run ends. */
+export interface OpenStore {
+  readonly persistence: PersistenceLayer;
+  /** One line for the run's header, such as "memory (in this process)". */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+/** The store exists as a name but the demo has no adapter wired for it yet. */
+export class StoreNotAvailableError extends Error {
+  readonly store: StoreName;
+
+  constructor(store: StoreName, adapterPackage: string) {
+    super(
+      `The ${store} store is not available yet: the demo does not wire ${adapterPackage} so far. ` +
+        `Run with --store memory, or fill in the open function for ${store} in examples/payments/src/stores.ts.`,
+    );
+    this.name = 'StoreNotAvailableError';
+    this.store = store;
+  }
+}
+
+const openers: Record<StoreName, () => Promise<OpenStore>> = {
+  memory: openMemory,
+  redis: openRedis,
+  dynamodb: openDynamoDb,
+  upstash: openUpstash,
+};
+
+/** True when `name` is one of {@link STORE_NAMES}. */
+export function isStoreName(name: string): name is StoreName {
+  return (STORE_NAMES as readonly string[]).includes(name);
+}
+
+/** Opens the named store; throws {@link StoreNotAvailableError} for a store not wired yet. */
+export function openStore(name: StoreName): Promise<OpenStore> {
+  return openers[name]();
+}
+
+async function openMemory(): Promise<OpenStore> {
+  const persistence = new MemoryPersistenceLayer({ maxItems: 100_000 });
+  return { persistence, description: 'memory (in this process)', close: () => persistence.close() };
+}
+
+// TODO: open @idemkit/idempotency-redis from REDIS_URL (default redis://127.0.0.1:6379).
+async function openRedis(): Promise<OpenStore> {
+  throw new StoreNotAvailableError('redis', '@idemkit/idempotency-redis');
+}
+
+// TODO: open @idemkit/idempotency-dynamodb against DynamoDB Local on 127.0.0.1.
+async function openDynamoDb(): Promise<OpenStore> {
+  throw new StoreNotAvailableError('dynamodb', '@idemkit/idempotency-dynamodb');
+}
+
+// TODO: open @idemkit/idempotency-upstash-rest against the loopback Upstash REST server.
+async function openUpstash(): Promise<OpenStore> {
+  throw new StoreNotAvailableError('upstash', '@idemkit/idempotency-upstash-rest');
+}
