@@ -1,0 +1,97 @@
+import { IdempotencyInProgressError, makeIdempotent } from '@idemkit/idempotency-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { DynamoDBPersistenceLayer } from '../src/index.js';
+import { countRequests, createTable, localClient, uniqueTableName } from './support.js';
+
+const tableName = uniqueTableName('requests');
+const client = localClient();
+const requests = countRequests(client);
+const persistence = DynamoDBPersistenceLayer.fromClient(client, { tableName });
+let deleteTable: () => Promise<void>;
+
+beforeAll(async () => {
+  deleteTable = await createTable(client, { tableName });
+});
+
+afterAll(async () => {
+  await deleteTable();
+  client.destroy();
+});
+
+/** Runs `call` and returns the requests it sent, by operation. */
+async function requestsOf(call: () => Promise<unknown>): Promise<string[]> {
+  requests.reset();
+  await call().catch(() => undefined);
+  return [...requests.operations];
+}
+
+describe('requests per call through makeIdempotent', () => {
+  it('first call sends acquire and complete', async () => {
+    const charge = makeIdempotent(async (order: { id: string }) => `charged ${order.id}`, { persistence, namespace: 'first', logger: false });
+
+    expect(await requestsOf(() => charge({ id: 'o-1' }))).toEqual(['UpdateItem', 'UpdateItem']);
+  });
+
+  it('replay sends the acquire only', async () => {
+    const charge = makeIdempotent(async (order: { id: string }) => `charged ${order.id}`, { persistence, namespace: 'replay', logger: false });
+    await charge({ id: 'o-1' });
+
+    expect(await requestsOf(() => charge({ id: 'o-1' }))).toEqual(['UpdateItem']);
+  });
+
+  it('replay from the local cache sends nothing', async () => {
+    const charge = makeIdempotent(async (order: { id: string }) => `charged ${order.id}`, {
+      persistence,
+      namespace: 'cached',
+      localCache: { maxItems: 100 },
+      logger: false,
+    });
+    await charge({ id: 'o-1' });
+
+    expect(await requestsOf(() => charge({ id: 'o-1' }))).toEqual([]);
+  });
+
+  it('call while in progress sends the acquire only', async () => {
+    let finish: () => void = () => undefined;
+    let started: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const charge = makeIdempotent(
+      async (order: { id: string }) => {
+        started();
+        await new Promise<void>((resolve) => {
+          finish = resolve;
+        });
+        return `charged ${order.id}`;
+      },
+      { persistence, namespace: 'in-progress', logger: false },
+    );
+    const first = charge({ id: 'o-1' });
+    await running;
+
+    requests.reset();
+    const second = await charge({ id: 'o-1' }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    const sent = [...requests.operations];
+    finish();
+    await first;
+
+    expect(IdempotencyInProgressError.is(second)).toBe(true);
+    expect(sent).toEqual(['UpdateItem']);
+  });
+
+  it('failed call sends acquire and release', async () => {
+    const charge = makeIdempotent(
+      async (_order: { id: string }): Promise<string> => {
+        throw new Error('downstream unavailable');
+      },
+      { persistence, namespace: 'failure', logger: false },
+    );
+
+    expect(await requestsOf(() => charge({ id: 'o-1' }))).toEqual(['UpdateItem', 'DeleteItem']);
+  });
+});
