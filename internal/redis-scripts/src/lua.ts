@@ -9,13 +9,25 @@
  * `expiresAt` (PEXPIREAT).
  */
 
-/** Prefix of the hash field that stores a step's result, before the step name. */
+/**
+ * Prefix of the hash field that stores a step's result, before the step name.
+ *
+ * @example
+ * ```ts
+ * await redis.hget(`idemkit:${key}`, `${STEP_FIELD_PREFIX}charge`); // the result of step "charge"
+ * ```
+ */
 export const STEP_FIELD_PREFIX = 'step:';
 
 /**
  * First character of every string in a script reply. No JSON text starts with it, so a client
  * that runs `JSON.parse` on string replies (`@upstash/redis` 1.39 does by default) leaves the
  * strings as they are, and '123' or 'null' never turns into a number or null.
+ *
+ * @example
+ * ```ts
+ * const text = item.slice(REPLY_STRING_PREFIX.length); // after checking item.startsWith(REPLY_STRING_PREFIX)
+ * ```
  */
 export const REPLY_STRING_PREFIX = '~';
 

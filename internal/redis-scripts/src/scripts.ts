@@ -38,7 +38,14 @@ export interface RecordScript<TRequest extends { readonly key: string }, TResult
   decode(reply: unknown, request: TRequest): TResult;
 }
 
-/** The scripts of the contract methods that need one; `delete` is a plain DEL. */
+/**
+ * The scripts of the contract methods. `delete` has none, because a plain DEL is atomic.
+ *
+ * @example
+ * ```ts
+ * const script: RecordScripts['acquire'] = recordScripts.acquire;
+ * ```
+ */
 export interface RecordScripts {
   readonly acquire: RecordScript<AcquireRequest, AcquireResult>;
   readonly complete: RecordScript<CompleteRequest, boolean>;
