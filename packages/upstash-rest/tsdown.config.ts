@@ -7,5 +7,5 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   // Private workspace code is bundled in; everything users install stays external.
-  noExternal: [/^@idemkit\/redis-scripts/],
+  deps: { alwaysBundle: [/^@idemkit\/redis-scripts/] },
 });
