@@ -2,24 +2,13 @@ import { randomUUID } from 'node:crypto';
 
 import { IdempotencyConfigError, IdempotencyPersistenceError } from '@idemkit/idempotency-core';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { RedisPersistenceLayer, type RedisClientLike, type RedisUrlOptions } from '../src/index.js';
-import { connectRedis, deleteKeysWithPrefix, randomKeyPrefix, REDIS_URL } from './support.js';
+import { REDIS_URL, useSharedRedis } from './support.js';
 
-const keyPrefix = randomKeyPrefix();
-let client: Redis;
-let layer: RedisPersistenceLayer;
-
-beforeAll(async () => {
-  client = await connectRedis();
-  layer = new RedisPersistenceLayer(client, { keyPrefix });
-});
-
-afterAll(async () => {
-  await deleteKeysWithPrefix(client, keyPrefix);
-  await client.quit();
-});
+const shared = useSharedRedis();
+const { keyPrefix } = shared;
 
 function acquireRequest(key = `layer#${randomUUID()}`): Parameters<RedisPersistenceLayer['acquire']>[0] {
   return { key, leaseToken: randomUUID(), leaseMs: 10_000, expiresAfterMs: 60_000, payloadHash: 'hash-1', now: Date.now() };
@@ -37,7 +26,7 @@ function configError(create: () => unknown): IdempotencyConfigError {
 
 describe('options', () => {
   it('rejects unknown option names', () => {
-    const error = configError(() => new RedisPersistenceLayer(client, { prefix: 'x:' } as never));
+    const error = configError(() => new RedisPersistenceLayer(shared.client, { prefix: 'x:' } as never));
 
     expect(error.code).toBe('CONFIG');
     expect(error.message).toContain('unknown option prefix');
@@ -45,14 +34,14 @@ describe('options', () => {
   });
 
   it('rejects a keyPrefix that is not a string', () => {
-    const error = configError(() => new RedisPersistenceLayer(client, { keyPrefix: 7 as never }));
+    const error = configError(() => new RedisPersistenceLayer(shared.client, { keyPrefix: 7 as never }));
 
     expect(error.message).toContain('keyPrefix must be a string');
     expect(error.message).toContain('got 7');
   });
 
   it('rejects options that are not an object', () => {
-    expect(configError(() => new RedisPersistenceLayer(client, 'idem:' as never)).message).toContain('options must be an object');
+    expect(configError(() => new RedisPersistenceLayer(shared.client, 'idem:' as never)).message).toContain('options must be an object');
     expect(configError(() => RedisPersistenceLayer.fromUrl(REDIS_URL, { redis: 'lazy' } as never)).message).toContain('redis must be an object');
     expect(configError(() => RedisPersistenceLayer.fromUrl(REDIS_URL, { logger: true } as never)).message).toContain('logger must be');
     expect(configError(() => RedisPersistenceLayer.fromUrl(REDIS_URL, { ttl: 5 } as RedisUrlOptions)).message).toContain('unknown option ttl');
@@ -82,13 +71,13 @@ describe('options', () => {
 describe('data layout', () => {
   it('stores a record as a hash under the prefix', async () => {
     const request = acquireRequest();
-    await layer.acquire(request);
-    await layer.saveStep({ key: request.key, leaseToken: request.leaseToken, name: 'charge', result: 'c1', now: Date.now() });
-    await layer.complete({ key: request.key, leaseToken: request.leaseToken, response: 'done', now: Date.now() });
+    await shared.layer.acquire(request);
+    await shared.layer.saveStep({ key: request.key, leaseToken: request.leaseToken, name: 'charge', result: 'c1', now: Date.now() });
+    await shared.layer.complete({ key: request.key, leaseToken: request.leaseToken, response: 'done', now: Date.now() });
 
-    const hash = await client.hgetall(keyPrefix + request.key);
-    const record = await layer.get({ key: request.key, now: Date.now() });
-    const ttlMs = await client.pttl(keyPrefix + request.key);
+    const hash = await shared.client.hgetall(keyPrefix + request.key);
+    const record = await shared.layer.get({ key: request.key, now: Date.now() });
+    const ttlMs = await shared.client.pttl(keyPrefix + request.key);
 
     expect(hash).toEqual({
       status: 'COMPLETED',
@@ -105,14 +94,14 @@ describe('data layout', () => {
   });
 
   it('uses idemkit: when no prefix is set', async () => {
-    const bare = new RedisPersistenceLayer(client);
+    const bare = new RedisPersistenceLayer(shared.client);
     const request = acquireRequest(`${keyPrefix}default#${randomUUID()}`);
 
     await bare.acquire(request);
 
-    expect(await client.exists(`idemkit:${request.key}`)).toBe(1);
+    expect(await shared.client.exists(`idemkit:${request.key}`)).toBe(1);
     await bare.delete({ key: request.key });
-    expect(await client.exists(`idemkit:${request.key}`)).toBe(0);
+    expect(await shared.client.exists(`idemkit:${request.key}`)).toBe(0);
   });
 
   it('adds the client keyPrefix in front', async () => {
@@ -125,14 +114,14 @@ describe('data layout', () => {
     await prefixed.quit();
 
     expect(record?.leaseToken).toBe(request.leaseToken);
-    expect(await client.exists(`${keyPrefix}client:layer:${request.key}`)).toBe(1);
+    expect(await shared.client.exists(`${keyPrefix}client:layer:${request.key}`)).toBe(1);
   });
 
   it('reports a key of another type as a persistence error', async () => {
     const key = `foreign#${randomUUID()}`;
-    await client.set(keyPrefix + key, 'not an idemkit record');
+    await shared.client.set(keyPrefix + key, 'not an idemkit record');
 
-    const error = await layer.get({ key, now: Date.now() }).catch((thrown: unknown) => thrown);
+    const error = await shared.layer.get({ key, now: Date.now() }).catch((thrown: unknown) => thrown);
 
     expect(IdempotencyPersistenceError.is(error)).toBe(true);
     expect((error as Error).message).toContain('WRONGTYPE');
@@ -141,10 +130,10 @@ describe('data layout', () => {
 
   it('treats a hash without status as absent', async () => {
     const key = `partial#${randomUUID()}`;
-    await client.hset(keyPrefix + key, 'leaseToken', 'stray');
+    await shared.client.hset(keyPrefix + key, 'leaseToken', 'stray');
 
-    const before = await layer.get({ key, now: Date.now() });
-    const acquired = await layer.acquire(acquireRequest(key));
+    const before = await shared.layer.get({ key, now: Date.now() });
+    const acquired = await shared.layer.acquire(acquireRequest(key));
 
     expect(before).toBeUndefined();
     expect(acquired).toEqual({ acquired: true, steps: {} });

@@ -1,29 +1,15 @@
 import { randomUUID } from 'node:crypto';
 
 import { deriveKey, IdempotencyInProgressError, makeIdempotent } from '@idemkit/idempotency-core';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { RedisPersistenceLayer } from '../src/index.js';
-import { connectRedis, deleteKeysWithPrefix, randomKeyPrefix } from './support.js';
+import { useSharedRedis } from './support.js';
 
-const keyPrefix = randomKeyPrefix();
+const shared = useSharedRedis();
 const HOUR_MS = 3_600_000;
 // Largest gap allowed between this process's clock and the server's, which runs on this machine.
 const CLOCK_TOLERANCE_MS = 250;
-
-let client: Redis;
-let layer: RedisPersistenceLayer;
-
-beforeAll(async () => {
-  client = await connectRedis();
-  layer = new RedisPersistenceLayer(client, { keyPrefix });
-});
-
-afterAll(async () => {
-  await deleteKeysWithPrefix(client, keyPrefix);
-  await client.quit();
-});
 
 type Input = { readonly orderId: string };
 
@@ -45,7 +31,7 @@ async function countedCall(event: Input) {
       counter.runs++;
       return `result ${counter.runs}`;
     },
-    { persistence: layer, namespace, expiresAfterSeconds: 600 },
+    { persistence: shared.layer, namespace, expiresAfterSeconds: 600 },
   );
   return { call, counter, key: await deriveKey(event, { namespace }) };
 }
@@ -55,7 +41,7 @@ describe('lease takeover on the server clock', () => {
     const event = { orderId: randomUUID() };
     const { call, counter, key } = await countedCall(event);
     // An owner that timed out: a 50 ms lease inside a record that lives an hour.
-    await layer.acquire({ key, leaseToken: 'timed-out-owner', leaseMs: 50, expiresAfterMs: HOUR_MS, now: Date.now() });
+    await shared.layer.acquire({ key, leaseToken: 'timed-out-owner', leaseMs: 50, expiresAfterMs: HOUR_MS, now: Date.now() });
     await sleep(80);
     const startedAt = Date.now();
 
@@ -63,7 +49,7 @@ describe('lease takeover on the server clock', () => {
 
     expect(result).toBe('result 1');
     expect(counter.runs).toBe(1);
-    const record = await layer.get({ key, now: Date.now() });
+    const record = await shared.layer.get({ key, now: Date.now() });
     expect(record?.status).toBe('COMPLETED');
     expect(record?.leaseToken).not.toBe('timed-out-owner');
     expect(Math.abs((record?.expiresAt ?? 0) - (startedAt + 600_000))).toBeLessThanOrEqual(CLOCK_TOLERANCE_MS);
@@ -72,22 +58,22 @@ describe('lease takeover on the server clock', () => {
   it('rejects the call while the lease is live', async () => {
     const event = { orderId: randomUUID() };
     const { call, counter, key } = await countedCall(event);
-    await layer.acquire({ key, leaseToken: 'running-owner', leaseMs: 30_000, expiresAfterMs: HOUR_MS, now: Date.now() });
+    await shared.layer.acquire({ key, leaseToken: 'running-owner', leaseMs: 30_000, expiresAfterMs: HOUR_MS, now: Date.now() });
 
     const error = await call(event, lambdaContext(10_000)).catch((thrown: unknown) => thrown);
 
     expect(IdempotencyInProgressError.is(error)).toBe(true);
     expect(counter.runs).toBe(0);
-    expect((await layer.get({ key, now: Date.now() }))?.leaseToken).toBe('running-owner');
+    expect((await shared.layer.get({ key, now: Date.now() }))?.leaseToken).toBe('running-owner');
   });
 
   it('ignores the caller clock', async () => {
     const key = `skew#${randomUUID()}`;
     const before = Date.now();
-    await layer.acquire({ key, leaseToken: 'owner', leaseMs: 30_000, expiresAfterMs: HOUR_MS, now: 0 });
+    await shared.layer.acquire({ key, leaseToken: 'owner', leaseMs: 30_000, expiresAfterMs: HOUR_MS, now: 0 });
 
     // A caller whose clock runs two hours ahead must not see the lease or the record as lapsed.
-    const skewed = await layer.acquire({ key, leaseToken: 'skewed', leaseMs: 30_000, expiresAfterMs: HOUR_MS, now: before + 2 * HOUR_MS });
+    const skewed = await shared.layer.acquire({ key, leaseToken: 'skewed', leaseMs: 30_000, expiresAfterMs: HOUR_MS, now: before + 2 * HOUR_MS });
 
     expect(skewed.acquired).toBe(false);
     const record = skewed.acquired ? undefined : skewed.record;
@@ -102,13 +88,13 @@ describe('concurrent acquires', () => {
     const key = `race#${randomUUID()}`;
     const requests = ['a', 'b'].map((name) => ({ key, leaseToken: `${name}-${randomUUID()}`, leaseMs: 30_000, expiresAfterMs: HOUR_MS, now: Date.now() }));
 
-    const results = await Promise.all(requests.map((request) => layer.acquire(request)));
+    const results = await Promise.all(requests.map((request) => shared.layer.acquire(request)));
 
     const winners = results.filter((result) => result.acquired);
     const losers = results.flatMap((result) => (result.acquired ? [] : [result.record]));
     expect(winners).toHaveLength(1);
     expect(losers).toHaveLength(1);
-    const stored = await layer.get({ key, now: Date.now() });
+    const stored = await shared.layer.get({ key, now: Date.now() });
     const winnerToken = requests[results.findIndex((result) => result.acquired)]?.leaseToken;
     expect(stored?.leaseToken).toBe(winnerToken);
     expect(stored).toEqual(losers[0]);
@@ -124,10 +110,10 @@ describe('concurrent acquires', () => {
       async (_event: Input) => {
         runs++;
         await sleep(100);
-        claimDuringRun = await layer.get({ key, now: Date.now() });
+        claimDuringRun = await shared.layer.get({ key, now: Date.now() });
         return 'winner';
       },
-      { persistence: layer, namespace },
+      { persistence: shared.layer, namespace },
     );
 
     const outcomes = await Promise.allSettled([call(event), call(event)]);
@@ -138,7 +124,7 @@ describe('concurrent acquires', () => {
     expect(fulfilled).toHaveLength(1);
     expect(rejected).toHaveLength(1);
     expect(IdempotencyInProgressError.is(rejected[0])).toBe(true);
-    const completed = await layer.get({ key, now: Date.now() });
+    const completed = await shared.layer.get({ key, now: Date.now() });
     expect(completed?.status).toBe('COMPLETED');
     expect(completed?.leaseToken).toBe(claimDuringRun?.leaseToken);
     expect(completed?.expiresAt).toBe(claimDuringRun?.expiresAt);

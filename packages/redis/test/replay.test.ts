@@ -1,25 +1,12 @@
 import { randomUUID } from 'node:crypto';
 
 import { deriveKey, IdempotencyError, makeIdempotent } from '@idemkit/idempotency-core';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { RedisPersistenceLayer } from '../src/index.js';
-import { connectRedis, deleteKeysWithPrefix, randomKeyPrefix } from './support.js';
+import { useSharedRedis } from './support.js';
 
-const keyPrefix = randomKeyPrefix();
-let client: Redis;
-let layer: RedisPersistenceLayer;
-
-beforeAll(async () => {
-  client = await connectRedis();
-  layer = new RedisPersistenceLayer(client, { keyPrefix });
-});
-
-afterAll(async () => {
-  await deleteKeysWithPrefix(client, keyPrefix);
-  await client.quit();
-});
+const shared = useSharedRedis();
+const { keyPrefix } = shared;
 
 type Input = { readonly orderId: string };
 
@@ -51,7 +38,7 @@ describe('falsy results', () => {
         runs++;
         return result;
       },
-      { persistence: layer, namespace },
+      { persistence: shared.layer, namespace },
     );
 
     const first = await call(event);
@@ -62,24 +49,24 @@ describe('falsy results', () => {
     expect(typeof replayed).toBe(typeof result);
     expect(runs).toBe(1);
     const key = await recordKey(namespace, event);
-    const record = await layer.get({ key, now: Date.now() });
+    const record = await shared.layer.get({ key, now: Date.now() });
     expect(record?.status).toBe('COMPLETED');
     expect(typeof record?.response).toBe('string');
     expect(['None', 'null', 'undefined', '']).not.toContain(record?.response);
-    expect(await client.hget(keyPrefix + key, 'response')).toBe(record?.response);
+    expect(await shared.client.hget(keyPrefix + key, 'response')).toBe(record?.response);
   });
 
   it('record without a response reads back without one', async () => {
     const key = `no-response#${randomUUID()}`;
-    await layer.acquire({ key, leaseToken: randomUUID(), leaseMs: 10_000, expiresAfterMs: 60_000, now: Date.now() });
+    await shared.layer.acquire({ key, leaseToken: randomUUID(), leaseMs: 10_000, expiresAfterMs: 60_000, now: Date.now() });
 
-    const record = await layer.get({ key, now: Date.now() });
-    const blocked = await layer.acquire({ key, leaseToken: randomUUID(), leaseMs: 10_000, expiresAfterMs: 60_000, now: Date.now() });
+    const record = await shared.layer.get({ key, now: Date.now() });
+    const blocked = await shared.layer.acquire({ key, leaseToken: randomUUID(), leaseMs: 10_000, expiresAfterMs: 60_000, now: Date.now() });
 
     expect(record?.status).toBe('IN_PROGRESS');
     expect(record).not.toHaveProperty('response');
     expect(blocked.acquired ? 'acquired' : blocked.record.response).toBeUndefined();
-    expect(await client.hexists(keyPrefix + key, 'response')).toBe(0);
+    expect(await shared.client.hexists(keyPrefix + key, 'response')).toBe(0);
   });
 });
 
@@ -95,12 +82,12 @@ describe('failed function', () => {
         if (runs === 1) throw new Error('downstream unavailable');
         return 'ok';
       },
-      { persistence: layer, namespace },
+      { persistence: shared.layer, namespace },
     );
 
     const failure = await call(event).catch((error: unknown) => error);
-    const recordAfterFailure = await layer.get({ key, now: Date.now() });
-    const keyAfterFailure = await client.exists(keyPrefix + key);
+    const recordAfterFailure = await shared.layer.get({ key, now: Date.now() });
+    const keyAfterFailure = await shared.client.exists(keyPrefix + key);
     const retried = await call(event);
     const replayed = await call(event);
 

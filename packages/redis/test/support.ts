@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
+
+import { RedisPersistenceLayer } from '../src/index.js';
 
 /** The shared Redis of the test run. */
 export const REDIS_URL: string = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -26,6 +29,32 @@ export async function connectRedis(url: string = REDIS_URL): Promise<Redis> {
     });
   }
   return client;
+}
+
+/** The shared Redis as one test file uses it: a client, and a layer under the file's own prefix. */
+export interface SharedRedis {
+  readonly keyPrefix: string;
+  /** Set before the file's first test. */
+  client: Redis;
+  /** A layer on `client` with `keyPrefix`; set before the file's first test. */
+  layer: RedisPersistenceLayer;
+}
+
+/**
+ * Connects to the shared Redis before the tests of the calling file, and deletes the file's keys
+ * and disconnects after them. Call it at the top level of a test file.
+ */
+export function useSharedRedis(): SharedRedis {
+  const shared = { keyPrefix: randomKeyPrefix() } as SharedRedis;
+  beforeAll(async () => {
+    shared.client = await connectRedis();
+    shared.layer = new RedisPersistenceLayer(shared.client, { keyPrefix: shared.keyPrefix });
+  });
+  afterAll(async () => {
+    await deleteKeysWithPrefix(shared.client, shared.keyPrefix);
+    await shared.client.quit();
+  });
+  return shared;
 }
 
 /** Deletes every key that starts with `prefix`. */
