@@ -51,6 +51,8 @@ export function useSharedRedis(): SharedRedis {
     shared.layer = new RedisPersistenceLayer(shared.client, { keyPrefix: shared.keyPrefix });
   });
   afterAll(async () => {
+    // Unset when the connection failed, and beforeAll has already reported that.
+    if (shared.client === undefined) return;
     await deleteKeysWithPrefix(shared.client, shared.keyPrefix);
     await shared.client.quit();
   });
