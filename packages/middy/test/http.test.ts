@@ -210,6 +210,20 @@ describe.each(middyMajors)('$name', ({ middy }) => {
     expect(state.runs).toBe(0);
   });
 
+  it('failing persistence factory gets 503', async () => {
+    const { state, invoke } = setup(created, {
+      persistence: () => {
+        throw new Error('ParameterNotFound: /payments/redis-url');
+      },
+    });
+    const response = await invoke(httpApiEvent({ headers: { 'Idempotency-Key': 'k-1' } }));
+
+    expect(response).toMatchObject({ statusCode: 503 });
+    expect(problemOf(response).code).toBe('PERSISTENCE');
+    expect((response as { body: string }).body).not.toContain('ParameterNotFound');
+    expect(state.runs).toBe(0);
+  });
+
   it('5xx response is not stored', async () => {
     const { state, invoke } = setup((event, runs) => (runs === 1 ? { statusCode: 502, body: 'bad gateway' } : created(event, runs)));
     const event = () => httpApiEvent({ headers: { 'Idempotency-Key': 'k-1' } });
