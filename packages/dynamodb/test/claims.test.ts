@@ -1,23 +1,11 @@
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
 
 import { DynamoDBPersistenceLayer } from '../src/index.js';
-import { countRequests, createTable, localClient, uniqueTableName } from './support.js';
+import { countRequests, useLocalTable } from './support.js';
 
-const tableName = uniqueTableName('claims');
-const client = localClient();
+const { client, documentClient, tableName } = useLocalTable('claims');
 const requests = countRequests(client);
-const documentClient = DynamoDBDocumentClient.from(client);
-let deleteTable: () => Promise<void>;
-
-beforeAll(async () => {
-  deleteTable = await createTable(client, { tableName });
-});
-
-afterAll(async () => {
-  await deleteTable();
-  client.destroy();
-});
 
 /** Two layers on one table, as two processes (Lambda instances) would hold them. */
 function twoProcesses(): [DynamoDBPersistenceLayer, DynamoDBPersistenceLayer] {

@@ -1,23 +1,12 @@
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { IdempotencyConfigError } from '@idemkit/idempotency-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { DynamoDBPersistenceLayer } from '../src/index.js';
-import { createTable, localClient, localClientConfig, uniqueTableName } from './support.js';
+import { localClient, localClientConfig, useLocalTable } from './support.js';
 
-const tableName = uniqueTableName('clients');
-const client = localClient();
-let deleteTable: () => Promise<void>;
-
-beforeAll(async () => {
-  deleteTable = await createTable(client, { tableName });
-});
-
-afterAll(async () => {
-  await deleteTable();
-  client.destroy();
-});
+const { client, tableName } = useLocalTable('clients');
 
 /** Acquires and completes one record through `layer`, and reads it back. */
 async function roundTrip(layer: DynamoDBPersistenceLayer): Promise<string | undefined> {

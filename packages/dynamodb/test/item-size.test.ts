@@ -1,26 +1,14 @@
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { IdempotencySerializationError, makeIdempotent } from '@idemkit/idempotency-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { DynamoDBPersistenceLayer } from '../src/index.js';
 import { itemBytes, MAX_ITEM_BYTES, numberBytes, type StoredValue, utf8ByteLength } from '../src/item-size.js';
-import { countRequests, createTable, localClient, uniqueTableName } from './support.js';
+import { countRequests, useLocalTable } from './support.js';
 
-const tableName = uniqueTableName('item-size');
-const client = localClient();
+const { client, documentClient, tableName } = useLocalTable('item-size');
 const requests = countRequests(client);
-const documentClient = DynamoDBDocumentClient.from(client);
 const persistence = new DynamoDBPersistenceLayer(documentClient, { tableName });
-let deleteTable: () => Promise<void>;
-
-beforeAll(async () => {
-  deleteTable = await createTable(client, { tableName });
-});
-
-afterAll(async () => {
-  await deleteTable();
-  client.destroy();
-});
 
 /** `bytes` bytes of UTF-8 text made of one-, two-, three- and four-byte characters. */
 function textOfBytes(bytes: number): string {

@@ -1,32 +1,36 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
   defaultSerializer,
   deriveKey,
   IdempotencyKeyMissingError,
+  type IdempotencyOptions,
   type IdempotencyOutcome,
   makeIdempotent,
 } from '@idemkit/idempotency-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { DynamoDBPersistenceLayer } from '../src/index.js';
-import { countRequests, createTable, localClient, scanItems, uniqueTableName } from './support.js';
+import { countRequests, scanItems, useLocalTable } from './support.js';
 
-const tableName = uniqueTableName('make-idempotent');
-const client = localClient();
+const { client, documentClient, tableName } = useLocalTable('make-idempotent');
 const requests = countRequests(client);
-const documentClient = DynamoDBDocumentClient.from(client);
 const persistence = new DynamoDBPersistenceLayer(documentClient, { tableName });
-let deleteTable: () => Promise<void>;
 
-beforeAll(async () => {
-  deleteTable = await createTable(client, { tableName });
-});
+type OrderEvent = { orderId: string };
 
-afterAll(async () => {
-  await deleteTable();
-  client.destroy();
-});
+/** An idempotent handler that returns `result`, with a counter of its runs. */
+function countingHandler(result: unknown, options: Omit<IdempotencyOptions<OrderEvent>, 'persistence'>) {
+  let calls = 0;
+  const handler = makeIdempotent(
+    async (_event: OrderEvent) => {
+      calls++;
+      return result;
+    },
+    { persistence, logger: false, ...options },
+  );
+  return { handler, calls: () => calls };
+}
 
 /** A Lambda context with a function name and plenty of time left. */
 function lambdaContext(functionName: string): { functionName: string; getRemainingTimeInMillis(): number } {
@@ -51,15 +55,9 @@ describe('falsy results', () => {
   ];
 
   it.each(falsyResults)('result %s replays with its type', async (label, result) => {
-    let calls = 0;
     const keys: string[] = [];
-    const handler = makeIdempotent(
-      async (_event: { orderId: string }) => {
-        calls++;
-        return result;
-      },
-      { persistence, namespace: `falsy-${label.replace(/ /g, '-')}`, logger: false, onOutcome: (outcome) => keys.push(outcome.key ?? '') },
-    );
+    const namespace = `falsy-${label.replace(/ /g, '-')}`;
+    const { handler, calls } = countingHandler(result, { namespace, onOutcome: (outcome) => keys.push(outcome.key ?? '') });
 
     const first = await handler({ orderId: 'ORDER-1' });
     const second = await handler({ orderId: 'ORDER-1' });
@@ -68,7 +66,7 @@ describe('falsy results', () => {
     expect(second).toStrictEqual(result);
     expect(typeof second).toBe(typeof result);
     expect(Array.isArray(second)).toBe(Array.isArray(result));
-    expect(calls).toBe(1);
+    expect(calls()).toBe(1);
     const item = await rawItem(keys[0] ?? '');
     expect(item?.status).toEqual({ S: 'COMPLETED' });
     expect(Object.keys(item?.response ?? {})).toEqual(['S']);
@@ -94,19 +92,12 @@ describe('undefined and null results', () => {
     ['undefined', undefined],
     ['null', null],
   ])('%s result is stored and replayed', async (label, result) => {
-    let calls = 0;
-    const handler = makeIdempotent(
-      async (_event: { orderId: string }) => {
-        calls++;
-        return result;
-      },
-      { persistence, namespace: `nothing-${label}`, logger: false },
-    );
+    const { handler, calls } = countingHandler(result, { namespace: `nothing-${label}` });
 
     await expect(handler({ orderId: 'ORDER-2' })).resolves.toBe(result);
     await expect(handler({ orderId: 'ORDER-2' })).resolves.toBe(result);
 
-    expect(calls).toBe(1);
+    expect(calls()).toBe(1);
     const key = await deriveKey({ orderId: 'ORDER-2' }, { namespace: `nothing-${label}` });
     expect((await persistence.get({ key, now: Date.now() }))?.status).toBe('COMPLETED');
   });
@@ -180,18 +171,11 @@ describe('expired items that DynamoDB has not deleted yet', () => {
     const event = { orderId: 'ORDER-12' };
     const key = await deriveKey(event, { namespace: 'expired' });
     await seedCompleted(key, Date.now() - 60_000);
-    let calls = 0;
-    const handler = makeIdempotent(
-      async (_event: typeof event) => {
-        calls++;
-        return 'new';
-      },
-      { persistence, namespace: 'expired', logger: false },
-    );
+    const { handler, calls } = countingHandler('new', { namespace: 'expired' });
 
     expect(await persistence.get({ key, now: Date.now() })).toBeUndefined();
     expect(await handler(event)).toBe('new');
-    expect(calls).toBe(1);
+    expect(calls()).toBe(1);
     expect((await persistence.get({ key, now: Date.now() }))?.status).toBe('COMPLETED');
   });
 
@@ -199,17 +183,10 @@ describe('expired items that DynamoDB has not deleted yet', () => {
     const event = { orderId: 'ORDER-13' };
     const key = await deriveKey(event, { namespace: 'expired' });
     await seedCompleted(key, Date.now() + 60_000);
-    let calls = 0;
-    const handler = makeIdempotent(
-      async (_event: typeof event) => {
-        calls++;
-        return 'new';
-      },
-      { persistence, namespace: 'expired', logger: false },
-    );
+    const { handler, calls } = countingHandler('new', { namespace: 'expired' });
 
     expect(await handler(event)).toBe('old');
-    expect(calls).toBe(0);
+    expect(calls()).toBe(0);
   });
 });
 

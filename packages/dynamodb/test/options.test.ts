@@ -1,10 +1,10 @@
 import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { IdempotencyConfigError } from '@idemkit/idempotency-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { createTableInput, type DynamoDBPersistenceOptions, DynamoDBPersistenceLayer, timeToLiveInput } from '../src/index.js';
-import { createTable, localClient, uniqueTableName } from './support.js';
+import { localClient, useLocalTable } from './support.js';
 
 const client = localClient();
 const documentClient = DynamoDBDocumentClient.from(client);
@@ -138,19 +138,10 @@ describe('table helpers', () => {
   });
 
   describe('on DynamoDB Local', () => {
-    const tableName = uniqueTableName('helpers');
-    let deleteTable: () => Promise<void>;
-
-    beforeAll(async () => {
-      deleteTable = await createTable(client, { tableName });
-    });
-
-    afterAll(async () => {
-      await deleteTable();
-    });
+    const table = useLocalTable('helpers');
 
     it('helpers create a table with TTL enabled', async () => {
-      const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+      const { TimeToLiveDescription } = await table.client.send(new DescribeTimeToLiveCommand({ TableName: table.tableName }));
 
       expect(TimeToLiveDescription?.TimeToLiveStatus).toBe('ENABLED');
       expect(TimeToLiveDescription?.AttributeName).toBe('expiresAtSeconds');

@@ -1,23 +1,12 @@
 import { IdempotencyInProgressError, makeIdempotent } from '@idemkit/idempotency-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { DynamoDBPersistenceLayer } from '../src/index.js';
-import { countRequests, createTable, localClient, uniqueTableName } from './support.js';
+import { countRequests, useLocalTable } from './support.js';
 
-const tableName = uniqueTableName('requests');
-const client = localClient();
+const { client, tableName } = useLocalTable('requests');
 const requests = countRequests(client);
 const persistence = DynamoDBPersistenceLayer.fromClient(client, { tableName });
-let deleteTable: () => Promise<void>;
-
-beforeAll(async () => {
-  deleteTable = await createTable(client, { tableName });
-});
-
-afterAll(async () => {
-  await deleteTable();
-  client.destroy();
-});
 
 /** Runs `call` and returns the requests it sent, by operation. */
 async function requestsOf(call: () => Promise<unknown>): Promise<string[]> {

@@ -8,22 +8,22 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDBLocalClientConfig } from '@idemkit/test-support';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 
 import { createTableInput, type DynamoDBPersistenceOptions, timeToLiveInput } from '../src/index.js';
 
-/** A client of the DynamoDB Local that the global setup started, with dummy credentials. */
+/** Creates a client of the DynamoDB Local that the global setup started, with dummy credentials. */
 export function localClient(overrides: Partial<DynamoDBClientConfig> = {}): DynamoDBClient {
   return new DynamoDBClient({ ...localClientConfig(), ...overrides });
 }
 
-/** Endpoint, region and dummy credentials of the DynamoDB Local that the global setup started. */
+/** Returns the endpoint, region and dummy credentials of the DynamoDB Local that the global setup started. */
 export function localClientConfig(): DynamoDBClientConfig {
   return dynamoDBLocalClientConfig(inject('dynamodbEndpoint'));
 }
 
-/** A table name that no other test file uses. */
-export function uniqueTableName(label: string): string {
+/** Returns a table name that no other test file uses. */
+function uniqueTableName(label: string): string {
   return `idemkit-${label}-${crypto.randomUUID().slice(0, 8)}`;
 }
 
@@ -31,7 +31,7 @@ export function uniqueTableName(label: string): string {
  * Creates a table with the package's own helpers (key schema, on-demand billing, TTL on the
  * epoch-seconds attribute) and returns a function that deletes it.
  */
-export async function createTable(client: DynamoDBClient, options: DynamoDBPersistenceOptions): Promise<() => Promise<void>> {
+async function createTable(client: DynamoDBClient, options: DynamoDBPersistenceOptions): Promise<() => Promise<void>> {
   await client.send(new CreateTableCommand(createTableInput(options)));
   await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: options.tableName });
   await client.send(new UpdateTimeToLiveCommand(timeToLiveInput(options)));
@@ -40,7 +40,33 @@ export async function createTable(client: DynamoDBClient, options: DynamoDBPersi
   };
 }
 
-/** Every item of a table, read with a strongly consistent scan. */
+/** A table that one test file has to itself, and a client of DynamoDB Local to reach it. */
+export interface LocalTable {
+  readonly client: DynamoDBClient;
+  readonly documentClient: DynamoDBDocumentClient;
+  readonly tableName: string;
+}
+
+/**
+ * Registers hooks that create a table with a random name before the tests of the current file
+ * or `describe` block, and delete it and destroy the client after them.
+ */
+export function useLocalTable(label: string, options: Omit<DynamoDBPersistenceOptions, 'tableName'> = {}): LocalTable {
+  const client = localClient();
+  const tableName = uniqueTableName(label);
+  let deleteTable: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    deleteTable = await createTable(client, { ...options, tableName });
+  });
+  afterAll(async () => {
+    await deleteTable?.();
+    client.destroy();
+  });
+  return { client, documentClient: DynamoDBDocumentClient.from(client), tableName };
+}
+
+/** Reads every item of a table with a strongly consistent scan. */
 export async function scanItems(client: DynamoDBClient, tableName: string): Promise<Record<string, unknown>[]> {
   const documentClient = DynamoDBDocumentClient.from(client);
   const items: Record<string, unknown>[] = [];
@@ -53,7 +79,7 @@ export async function scanItems(client: DynamoDBClient, tableName: string): Prom
   return items;
 }
 
-/** Counts the HTTP requests a client sends, retries included; `reset()` starts again at 0. */
+/** The HTTP requests a client sent, retries included; `reset()` starts again at 0. */
 export interface RequestCounter {
   readonly count: number;
   readonly operations: readonly string[];

@@ -1,24 +1,12 @@
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { deriveKey, IdempotencyInProgressError, makeIdempotent } from '@idemkit/idempotency-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { DynamoDBPersistenceLayer } from '../src/index.js';
-import { createTable, localClient, uniqueTableName } from './support.js';
+import { useLocalTable } from './support.js';
 
-const tableName = uniqueTableName('takeover');
-const client = localClient();
-const documentClient = DynamoDBDocumentClient.from(client);
+const { client, documentClient, tableName } = useLocalTable('takeover');
 const persistence = new DynamoDBPersistenceLayer(documentClient, { tableName });
-let deleteTable: () => Promise<void>;
-
-beforeAll(async () => {
-  deleteTable = await createTable(client, { tableName });
-});
-
-afterAll(async () => {
-  await deleteTable();
-  client.destroy();
-});
 
 const HOUR_MS = 3_600_000;
 const EXPIRES_AFTER_SECONDS = 7200;
