@@ -8,5 +8,5 @@ export default defineConfig({
   sourcemap: true,
   // The Lambda event and context types stay an import of `aws-lambda` (@types/aws-lambda, an
   // optional peer that every Middy user has), instead of being copied into the declarations.
-  external: ['aws-lambda', /^@middy\//, /^@idemkit\/idempotency-core/],
+  deps: { neverBundle: ['aws-lambda', /^@middy\//, /^@idemkit\/idempotency-core/] },
 });

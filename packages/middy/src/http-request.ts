@@ -56,7 +56,7 @@ function bodyFingerprint(event: HttpRequestEvent | undefined): unknown {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The UTF-8 text of a base64 body, or `undefined` when it is binary. */
+/** Decodes a base64 body to UTF-8 text; returns `undefined` when it is binary. */
 function decodeBase64Text(base64: string): string | undefined {
   try {
     return utf8.decode(Uint8Array.from(atob(base64), (character) => character.charCodeAt(0)));

@@ -3,10 +3,25 @@ import { IdempotencyError, IdempotencyInProgressError } from '@idemkit/idempoten
 import { isHeaderKeyError } from './http-key.js';
 import { type HttpRequestEvent, usesMultiValueHeaders } from './http-request.js';
 
-/** The header that marks a replayed response. */
+/**
+ * The header that marks a replayed response, with the value `true`.
+ *
+ * @example
+ * ```ts
+ * const replayed = response.headers?.[REPLAYED_HEADER] === 'true';
+ * ```
+ */
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
 
-/** A Lambda proxy response: API Gateway, function URL or ALB. */
+/**
+ * A Lambda proxy response: API Gateway, function URL or ALB. The HTTP mode stores and replays
+ * results of this shape.
+ *
+ * @example
+ * ```ts
+ * const created: HttpResponseLike = { statusCode: 201, headers: { 'Content-Type': 'application/json' }, body: '{}' };
+ * ```
+ */
 export interface HttpResponseLike {
   readonly statusCode: number;
   readonly headers?: Readonly<Record<string, unknown>>;
@@ -26,13 +41,13 @@ export function isHttpResponse(value: unknown): value is HttpResponseLike {
   return typeof value === 'object' && value !== null && typeof (value as { statusCode?: unknown }).statusCode === 'number';
 }
 
-/** The default `storeResult` of the HTTP mode: every result but a 5xx response is stored. */
+/** Decides what the HTTP mode stores by default: every result but a 5xx response. */
 export function storeUnlessServerError(result: unknown): boolean {
   return !isHttpResponse(result) || result.statusCode < 500;
 }
 
 /**
- * The form of a handler's response that is stored: the same members, without `Date`, hop-by-hop
+ * Builds the stored form of a handler's response: the same members, without `Date`, hop-by-hop
  * headers and the headers that `Connection` names. Results that are not responses are stored as
  * they are.
  */
@@ -71,9 +86,9 @@ interface Problem {
 }
 
 /**
- * The `application/problem+json` response (RFC 9457) for an error that the middleware raised.
- * The detail is fixed text per outcome and never repeats the request; `code` is the idemkit
- * error code.
+ * Builds the `application/problem+json` response (RFC 9457) for an error that the middleware
+ * raised. The detail is fixed text per outcome and never repeats the request, and `code` is the
+ * idemkit error code.
  */
 export function problemResponse(error: unknown, event: HttpRequestEvent | undefined): HttpResponseLike {
   const problem = problemFor(error);

@@ -26,8 +26,8 @@ import {
 } from './options.js';
 
 /**
- * What the handler finds on `context.idempotency` while its request holds the claim: the record
- * key and the step runner for resumable steps. Absent when the request runs without
+ * The claim's view on `context.idempotency`, present while the handler's request owns the claim:
+ * the record key and the step runner for resumable steps. Absent when the request runs without
  * idempotency (no key and `requireKey` unset, an `OPTIONS` request in the HTTP mode, or a
  * store failure with `failOpen`).
  *
@@ -50,7 +50,7 @@ export interface IdempotencyContext {
 }
 
 /**
- * The Lambda context as the handler sees it behind the middleware.
+ * The Lambda context as the handler receives it behind the middleware.
  *
  * @example
  * ```ts
@@ -67,9 +67,6 @@ type MiddyRequest<TEvent> = Request<TEvent, unknown, Error, IdempotentContext>;
 const STATE = '@idemkit/idempotency-middy';
 
 interface RequestState {
-  // NOTE: Middy 6 shares one `internal` object between requests when the plugin option
-  // `internal` is set; this reference keeps a concurrent request from reading another's state.
-  readonly request: object;
   claim?: Claim;
   settled: boolean;
   /** An error that this middleware raised: rendered as a problem response in the HTTP mode. */
@@ -78,7 +75,7 @@ interface RequestState {
 
 /**
  * Middy middleware that makes a handler idempotent. The first request with a key runs the
- * handler and `after` stores its response; a repeat gets the stored response back through
+ * handler, and `after` stores its response. A repeat gets the stored response back through
  * `request.earlyResponse`, so the handler does not run again even when it returned `undefined`.
  * `onError` releases the claim so that a retry runs again. Neither phase touches the store
  * unless this request acquired the claim: a rejected duplicate, a payload mismatch, or a
@@ -109,8 +106,8 @@ export function idempotency<TEvent = unknown>(
   const engine = engineSource(options, http);
 
   const idempotencyBefore = async (request: MiddyRequest<TEvent>): Promise<void> => {
-    const state: RequestState = { request, settled: false };
-    (request.internal as Record<string, unknown>)[STATE] = state;
+    const state: RequestState = { settled: false };
+    statesOf(request, true)?.set(request, state);
     delete request.context.idempotency;
     if (http !== undefined && requestMethod(request.event as HttpRequestEvent) === 'OPTIONS') return;
 
@@ -155,7 +152,7 @@ export function idempotency<TEvent = unknown>(
       await state.claim.fail(request.error);
     }
     // Our own rejections get our response even when an error handler registered inside this
-    // middleware already rendered them, so that the order of the two never changes the answer.
+    // middleware already rendered them, so that the order of the two never changes the response.
     if (http !== undefined && state.raised !== undefined) {
       request.response = problemResponse(state.raised, request.event as HttpRequestEvent);
     }
@@ -164,9 +161,20 @@ export function idempotency<TEvent = unknown>(
   return { before: idempotencyBefore, after: idempotencyAfter, onError: idempotencyOnError };
 }
 
+/**
+ * Returns the request states kept in `request.internal`, keyed by request. Middy 6 shares one
+ * `internal` object between requests when the plugin option `internal` is set, so a concurrent
+ * request on a server must never find another request's state under a plain key.
+ */
+function statesOf(request: { readonly internal: unknown }, create = false): WeakMap<object, RequestState> | undefined {
+  const internal = request.internal as Record<string, WeakMap<object, RequestState> | undefined> | undefined;
+  if (internal === undefined || internal === null) return undefined;
+  if (create) internal[STATE] ??= new WeakMap();
+  return internal[STATE];
+}
+
 function stateOf(request: { readonly internal: unknown }): RequestState | undefined {
-  const state = (request.internal as Record<string, RequestState | undefined> | undefined)?.[STATE];
-  return state?.request === request ? state : undefined;
+  return statesOf(request)?.get(request);
 }
 
 function idempotencyContext(claim: Claim): IdempotencyContext {
@@ -175,7 +183,7 @@ function idempotencyContext(claim: Claim): IdempotencyContext {
 
 /**
  * Returns the engine for a request. With a layer, the engine is built now. With a factory, the
- * options are validated now and the engine is built on the first request; a factory that throws
+ * options are validated now and the engine is built on the first request. A factory that throws
  * is called again on the next request.
  */
 function engineSource<TEvent>(
@@ -211,7 +219,7 @@ async function createPersistence(factory: PersistenceFactory, request: Persisten
   }
 }
 
-/** The core options: the HTTP mode fills in the key, the fingerprint and `storeResult` unless given. */
+/** Builds the core options: the HTTP mode fills in the key, the fingerprint and `storeResult` unless given. */
 function coreOptions<TEvent>(
   options: IdempotencyMiddlewareOptions<TEvent>,
   persistence: PersistenceLayer,

@@ -5,17 +5,33 @@ import {
 } from '@idemkit/idempotency-core';
 import type { Context } from 'aws-lambda';
 
-/** The longest `Idempotency-Key` accepted by default, in characters (the length Stripe allows). */
+/**
+ * The longest `Idempotency-Key` accepted by default, in characters (the length Stripe's API
+ * allows for its own keys).
+ *
+ * @example
+ * ```ts
+ * idempotency({ persistence, http: { maxKeyLength: DEFAULT_MAX_KEY_LENGTH * 2 } });
+ * ```
+ */
 export const DEFAULT_MAX_KEY_LENGTH = 255;
 
 const DEFAULT_KEY_HEADER = 'Idempotency-Key';
 const MAX_KEY_LENGTH_LIMIT = 1024;
 
-/** Options of the HTTP mode; `http: true` takes every default. */
+/**
+ * Options of the HTTP mode; `http: true` takes every default.
+ *
+ * @example
+ * ```ts
+ * const http: HttpModeOptions = { keyHeader: 'X-Idempotency-Key', maxKeyLength: 64 };
+ * idempotency({ persistence, http });
+ * ```
+ */
 export interface HttpModeOptions {
   /** The request header that carries the key, matched case-insensitively. Default `Idempotency-Key`. */
   readonly keyHeader?: string;
-  /** Longest key accepted, in characters, after unquoting; at most 1024. Default 255. */
+  /** Maximum key length, in characters, after unquoting; at most 1024. Default 255. */
   readonly maxKeyLength?: number;
 }
 
@@ -31,7 +47,14 @@ export interface HttpModeOptions {
  */
 export type PersistenceFactory = (request: PersistenceFactoryRequest) => PersistenceLayer | Promise<PersistenceLayer>;
 
-/** What a {@link PersistenceFactory} receives: the first Middy request. */
+/**
+ * The first Middy request, as a {@link PersistenceFactory} receives it.
+ *
+ * @example
+ * ```ts
+ * const persistence = (request: PersistenceFactoryRequest) => RedisPersistenceLayer.fromUrl(String(request.context.redisUrl));
+ * ```
+ */
 export interface PersistenceFactoryRequest {
   readonly event: unknown;
   /** The Lambda context, with the members that earlier middlewares added (`@middy/ssm` with `setToContext`). */
@@ -54,7 +77,7 @@ export interface PersistenceFactoryRequest {
  * ```
  */
 export interface IdempotencyMiddlewareOptions<TEvent = unknown> extends Omit<IdempotencyOptions<TEvent>, 'persistence'> {
-  /** Where records live, or a function that creates the layer on the first request. */
+  /** The store that keeps the records, or a function that creates it on the first request. */
   readonly persistence: PersistenceLayer | PersistenceFactory;
   /**
    * HTTP mode for API Gateway (REST and HTTP APIs), Lambda function URLs and ALB: the key comes
@@ -64,7 +87,14 @@ export interface IdempotencyMiddlewareOptions<TEvent = unknown> extends Omit<Ide
   readonly http?: boolean | HttpModeOptions;
 }
 
-/** HTTP mode options after validation. */
+/**
+ * HTTP mode options after validation, as `parseIdempotencyKey` takes them.
+ *
+ * @example
+ * ```ts
+ * const mode: ResolvedHttpMode = { keyHeader: 'idempotency-key', maxKeyLength: 255 };
+ * ```
+ */
 export interface ResolvedHttpMode {
   /** Lowercase header name. */
   readonly keyHeader: string;

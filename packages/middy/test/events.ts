@@ -71,12 +71,12 @@ export const eventKinds: readonly { kind: string; event: (init?: EventInit) => R
   { kind: 'ALB multi-value', event: (init?: EventInit) => albEvent(init, true) },
 ];
 
-/** The parsed problem+json body of a response. */
+/** Parses the problem+json body of a response. */
 export function problemOf(response: unknown): Record<string, unknown> {
   return JSON.parse((response as { body: string }).body) as Record<string, unknown>;
 }
 
-/** A header of a response, from `headers` or `multiValueHeaders`, case-insensitively. */
+/** Reads a header of a response, from `headers` or `multiValueHeaders`, case-insensitively. */
 export function headerOf(response: unknown, name: string): string | undefined {
   const { headers, multiValueHeaders } = response as { headers?: Record<string, string>; multiValueHeaders?: Record<string, string[]> };
   for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === name.toLowerCase()) return value;

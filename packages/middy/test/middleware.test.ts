@@ -174,9 +174,39 @@ describe.each(middyMajors)('$name', ({ middy }) => {
     expect(seen[0]).toMatch(/^middleware#/);
     expect(seen[1]).toBe(seen[0]);
 
-    // A call without a key runs without a claim, and sees none left over from the last call.
+    // A call without a key runs without a claim, and finds none left over from the last call.
     expect(await invoke({}, context)).toBe('no claim');
     expect(seen[2]).toBeUndefined();
+  });
+
+  it('shared internal keeps requests apart', async () => {
+    const persistence = new MemoryPersistenceLayer();
+    const gates = { a: deferred(), b: deferred() };
+    let runs = 0;
+    // Middy 6 hands every request the same `internal` object when the plugin sets one.
+    const invoke = middy(
+      async (event: { id: 'a' | 'b' }) => {
+        runs++;
+        await gates[event.id].promise;
+        return `done ${event.id}`;
+      },
+      { internal: {} },
+    ).use(idempotency({ persistence, namespace: NAMESPACE, key: byId, logger: false }));
+
+    const first = invoke({ id: 'a' }, lambdaContext());
+    await settleMicrotasks();
+    const second = invoke({ id: 'b' }, lambdaContext());
+    await settleMicrotasks();
+    gates.a.resolve();
+    gates.b.resolve();
+
+    expect(await first).toBe('done a');
+    expect(await second).toBe('done b');
+    for (const id of ['a', 'b'] as const) {
+      expect((await recordFor(persistence, { id }, { namespace: NAMESPACE, key: byId }))?.status).toBe('COMPLETED');
+      expect(await invoke({ id }, lambdaContext())).toBe(`done ${id}`);
+    }
+    expect(runs).toBe(2);
   });
 
   it('stored error replays without running', async () => {

@@ -22,7 +22,7 @@ export class TestClock {
   }
 }
 
-/** A fake Lambda context with a fixed remaining time. */
+/** Builds a fake Lambda context with a fixed remaining time. */
 export function lambdaContext(remainingMs = 30_000, functionName = 'payments-fn'): Context {
   return { functionName, getRemainingTimeInMillis: () => remainingMs } as unknown as Context;
 }
