@@ -147,6 +147,8 @@ export class Claim {
       response,
       payloadHash: this.#init.payloadHash,
       // An estimate on core's clock: the record was created at or after the acquire began.
+      // NOTE: for a store-clock layer, clock skew between this process and the store shifts
+      // this estimate by the skew, so a cached replay can outlive the record by that much.
       expiresAt: this.#init.acquiredAt + this.#runtime.options.expiresAfterMs,
     });
   }

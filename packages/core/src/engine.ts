@@ -161,6 +161,7 @@ export class Idempotency<TInput = unknown> {
 
   #inProgress(request: Request, record: IdempotencyRecord, now: number): IdempotencyInProgressError {
     this.#runtime.emit({ type: 'inProgress', namespace: request.namespace, key: request.key });
+    // A hint only: for a store-clock layer the lease is in store time and `now` in ours.
     const retryAfterMs = Math.max(0, record.leaseExpiresAt - now);
     return new IdempotencyInProgressError(
       `A call with the key of ${request.key} is still in progress; retry after ${Math.ceil(retryAfterMs / 1000)} s.`,

@@ -21,10 +21,17 @@ export {
 } from './errors.js';
 export { type DeriveKeyOptions, deriveKey } from './key.js';
 export { isLambdaContext, type LambdaContextLike } from './lambda-context.js';
-export type { IdempotencyLogger } from './logger.js';
+export { createLog, type IdempotencyLogger, type Log } from './logger.js';
 export { type IdempotentFunction, makeIdempotent, settle } from './make-idempotent.js';
 export { MemoryPersistenceLayer, type MemoryPersistenceOptions } from './memory-store.js';
-export type { IdempotencyOptions, InProgressWaitOptions, LocalCacheOptions, Selector } from './options.js';
+export {
+  describeValue,
+  type IdempotencyOptions,
+  type InProgressWaitOptions,
+  type LocalCacheOptions,
+  rejectUnknownKeys,
+  type Selector,
+} from './options.js';
 export type { IdempotencyOutcome, IdempotencyOutcomeType } from './outcome.js';
 export {
   type BodySelectorOptions,

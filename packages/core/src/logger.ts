@@ -24,8 +24,14 @@ export interface Log {
 }
 
 /**
- * Builds the log that core writes to. The default writes warnings and errors to the console,
- * prefixed `[idemkit]`; `false` writes nothing.
+ * Builds the log that core writes to, also for adapters that log the same way. The default
+ * writes warnings and errors to the console, prefixed `[idemkit]`; `false` writes nothing.
+ *
+ * @example
+ * ```ts
+ * const log = createLog(options.logger);
+ * log.warnOnce('connection', 'Redis connection lost; calls fail until it is back.');
+ * ```
  */
 export function createLog(logger: IdempotencyLogger | false | undefined): Log {
   const sink = logger === undefined ? consoleSink : logger === false ? undefined : logger;

@@ -134,7 +134,7 @@ const PERSISTENCE_METHODS = ['acquire', 'complete', 'release', 'extend', 'saveSt
  */
 export function resolveOptions<TInput>(options: IdempotencyOptions<TInput>, extraNames: readonly string[] = []): ResolvedOptions<TInput> {
   if (typeof options !== 'object' || options === null) {
-    throw new IdempotencyConfigError(`options must be an object with at least { persistence }, got ${describe(options)}.`);
+    throw new IdempotencyConfigError(`options must be an object with at least { persistence }, got ${describeValue(options)}.`);
   }
   rejectUnknownKeys('options', options, [...OPTION_NAMES, ...extraNames]);
   checkPersistence(options.persistence);
@@ -170,7 +170,15 @@ export function resolveOptions<TInput>(options: IdempotencyOptions<TInput>, extr
   };
 }
 
-/** Rejects keys of `value` that are not in `allowed`, naming the closest valid ones. */
+/**
+ * Rejects keys of an options object that are not in `allowed`, listing the valid ones. For
+ * adapters that validate their own options the way core does.
+ *
+ * @example
+ * ```ts
+ * rejectUnknownKeys('RedisPersistenceLayer options', options, ['keyPrefix', 'logger']);
+ * ```
+ */
 export function rejectUnknownKeys(label: string, value: object, allowed: readonly string[]): void {
   for (const name of Object.keys(value)) {
     if (allowed.includes(name)) continue;
@@ -178,8 +186,15 @@ export function rejectUnknownKeys(label: string, value: object, allowed: readonl
   }
 }
 
-/** Renders a received value for an error message: short, and never a whole payload. */
-export function describe(value: unknown): string {
+/**
+ * Renders a received value for an error message: short, and never a whole payload.
+ *
+ * @example
+ * ```ts
+ * throw new IdempotencyConfigError(`keyPrefix must be a string, got ${describeValue(options.keyPrefix)}.`);
+ * ```
+ */
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}…` : JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
   if (typeof value === 'bigint') return `${value}n`;
@@ -192,34 +207,34 @@ export function describe(value: unknown): string {
 function positiveInteger(name: string, value: unknown, fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
-  throw new IdempotencyConfigError(`${name} must be a positive integer, got ${describe(value)}.`);
+  throw new IdempotencyConfigError(`${name} must be a positive integer, got ${describeValue(value)}.`);
 }
 
 function optionalBoolean(name: string, value: unknown): boolean {
   if (value === undefined) return false;
   if (typeof value === 'boolean') return value;
-  throw new IdempotencyConfigError(`${name} must be true or false, got ${describe(value)}.`);
+  throw new IdempotencyConfigError(`${name} must be true or false, got ${describeValue(value)}.`);
 }
 
 function optionalFunction<T>(name: string, value: T | undefined): T | undefined {
   if (value === undefined || typeof value === 'function') return value;
-  throw new IdempotencyConfigError(`${name} must be a function, got ${describe(value)}.`);
+  throw new IdempotencyConfigError(`${name} must be a function, got ${describeValue(value)}.`);
 }
 
 function checkPersistence(persistence: unknown): void {
   if (typeof persistence !== 'object' || persistence === null) {
     throw new IdempotencyConfigError(
-      `persistence is required: pass a persistence layer such as new MemoryPersistenceLayer(), got ${describe(persistence)}.`,
+      `persistence is required: pass a persistence layer such as new MemoryPersistenceLayer(), got ${describeValue(persistence)}.`,
     );
   }
   for (const method of PERSISTENCE_METHODS) {
     if (typeof (persistence as Record<string, unknown>)[method] !== 'function') {
-      throw new IdempotencyConfigError(`persistence must implement PersistenceLayer, but its ${method} is ${describe((persistence as Record<string, unknown>)[method])}.`);
+      throw new IdempotencyConfigError(`persistence must implement PersistenceLayer, but its ${method} is ${describeValue((persistence as Record<string, unknown>)[method])}.`);
     }
   }
   const clock = (persistence as { traits?: { clock?: unknown } }).traits?.clock;
   if (clock !== 'caller' && clock !== 'store') {
-    throw new IdempotencyConfigError(`persistence.traits.clock must be "caller" or "store", got ${describe(clock)}.`);
+    throw new IdempotencyConfigError(`persistence.traits.clock must be "caller" or "store", got ${describeValue(clock)}.`);
   }
 }
 
@@ -233,7 +248,7 @@ function checkNamespace(namespace: unknown): string | undefined {
     /[\u0000-\u001f\u007f]/.test(namespace)
   ) {
     throw new IdempotencyConfigError(
-      `namespace must be a non-empty string of at most ${MAX_NAMESPACE_LENGTH} characters without control characters, got ${describe(namespace)}.`,
+      `namespace must be a non-empty string of at most ${MAX_NAMESPACE_LENGTH} characters without control characters, got ${describeValue(namespace)}.`,
     );
   }
   return namespace;
@@ -242,7 +257,7 @@ function checkNamespace(namespace: unknown): string | undefined {
 function checkLocalCache(localCache: unknown): LocalCacheOptions | false {
   if (localCache === undefined || localCache === false) return false;
   if (typeof localCache !== 'object' || localCache === null) {
-    throw new IdempotencyConfigError(`localCache must be false or { maxItems }, got ${describe(localCache)}.`);
+    throw new IdempotencyConfigError(`localCache must be false or { maxItems }, got ${describeValue(localCache)}.`);
   }
   rejectUnknownKeys('localCache', localCache, ['maxItems']);
   return { maxItems: positiveInteger('localCache.maxItems', (localCache as { maxItems?: unknown }).maxItems) };
@@ -252,7 +267,7 @@ function checkSerializer(serializer: unknown): ResultSerializer {
   if (serializer === undefined) return defaultSerializer;
   const candidate = serializer as Partial<ResultSerializer> | null;
   if (typeof candidate?.serialize !== 'function' || typeof candidate.deserialize !== 'function') {
-    throw new IdempotencyConfigError(`serializer must have serialize(value) and deserialize(text) methods, got ${describe(serializer)}.`);
+    throw new IdempotencyConfigError(`serializer must have serialize(value) and deserialize(text) methods, got ${describeValue(serializer)}.`);
   }
   return serializer as ResultSerializer;
 }
@@ -261,7 +276,7 @@ function checkLogger(logger: unknown): IdempotencyLogger | false | undefined {
   if (logger === undefined || logger === false) return logger;
   const candidate = logger as Partial<IdempotencyLogger> | null;
   if (typeof candidate?.warn !== 'function' || typeof candidate.error !== 'function') {
-    throw new IdempotencyConfigError(`logger must be false or have warn and error methods (console, pino and the Powertools Logger do), got ${describe(logger)}.`);
+    throw new IdempotencyConfigError(`logger must be false or have warn and error methods (console, pino and the Powertools Logger do), got ${describeValue(logger)}.`);
   }
   return logger as IdempotencyLogger;
 }
@@ -269,7 +284,7 @@ function checkLogger(logger: unknown): IdempotencyLogger | false | undefined {
 function checkInProgressWait(wait: unknown): Required<InProgressWaitOptions> | false {
   if (wait === undefined || wait === false) return false;
   if (typeof wait !== 'object' || wait === null) {
-    throw new IdempotencyConfigError(`inProgressWait must be false or { maxWaitMs }, got ${describe(wait)}.`);
+    throw new IdempotencyConfigError(`inProgressWait must be false or { maxWaitMs }, got ${describeValue(wait)}.`);
   }
   rejectUnknownKeys('inProgressWait', wait, ['maxWaitMs', 'initialIntervalMs', 'maxIntervalMs']);
   const options = wait as Partial<InProgressWaitOptions>;
