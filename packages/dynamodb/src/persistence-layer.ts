@@ -39,7 +39,7 @@ import {
 } from './commands.js';
 import { MAX_ITEM_BYTES } from './item-size.js';
 import { configError, type DynamoDBPersistenceOptions, describe, type ResolvedOptions, resolveOptions } from './options.js';
-import { type Item, toRecord } from './record-item.js';
+import { type Item, numberValue, toRecord } from './record-item.js';
 import { failedConditionItem, isConditionFailure, storeFailure, tooLargeError } from './store-errors.js';
 
 /** A send that either succeeded or failed its condition; a failed condition carries the item it found. */
@@ -243,7 +243,7 @@ export class DynamoDBPersistenceLayer implements PersistenceLayer {
   async #stepsKept(request: AcquireRequest, old: Item | undefined): Promise<StepResults> {
     if (old === undefined) return {};
     const names = this.#options.attributeNames;
-    const oldExpiresAt = Number(old[names.expiresAt]);
+    const oldExpiresAt = numberValue(old[names.expiresAt]);
     const steps = old[names.steps];
     const hasSteps = typeof steps === 'object' && steps !== null && Object.keys(steps).length > 0;
 

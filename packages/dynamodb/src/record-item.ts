@@ -67,10 +67,9 @@ class ItemReader {
     return this.#item[name] === undefined ? undefined : this.string(name);
   }
 
-  /** Reads a number attribute, also when the client's `unmarshallOptions.wrapNumbers` wraps it. */
   number(name: string): number {
     const value = this.#item[name];
-    const number = typeof value === 'number' ? value : Number(typeof value === 'bigint' ? value : numberText(value));
+    const number = numberValue(value);
     if (!Number.isFinite(number)) this.fail(name, describeValue(value, 'a number'));
     return number;
   }
@@ -95,11 +94,15 @@ class ItemReader {
   }
 }
 
-/** Returns the text of a `NumberValue` that `wrapNumbers` returns, and `undefined` for anything else. */
-function numberText(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const text = (value as { value?: unknown }).value;
-  return typeof text === 'string' ? text : undefined;
+/**
+ * Reads a number attribute value, also when the client's `unmarshallOptions.wrapNumbers` made it
+ * a `NumberValue` or a bigint. Returns NaN for anything else.
+ */
+export function numberValue(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  const text = typeof value === 'object' && value !== null ? (value as { value?: unknown }).value : undefined;
+  return typeof text === 'string' ? Number(text) : Number.NaN;
 }
 
 function describeValue(value: unknown, expected: string): string {

@@ -94,4 +94,21 @@ describe('clients', () => {
     expect(record?.leaseExpiresAt).toBe(now + 30_000);
     own.destroy();
   });
+
+  it('takeover and expiry work when numbers are wrapped', async () => {
+    const own = localClient();
+    const layer = new DynamoDBPersistenceLayer(DynamoDBDocumentClient.from(own, { unmarshallOptions: { wrapNumbers: true } }), { tableName });
+    const key = `wrapped-steps#${crypto.randomUUID()}`;
+    const now = Date.now();
+    const first = { key, leaseToken: 'first', leaseMs: 1_000, expiresAfterMs: 10_000, now };
+    await layer.acquire(first);
+    await layer.saveStep({ key, leaseToken: 'first', name: 'charge', result: 'c1', now });
+
+    const takeover = await layer.acquire({ ...first, leaseToken: 'second', now: now + 2_000 });
+    const afterExpiry = await layer.acquire({ ...first, leaseToken: 'third', now: now + 20_000 });
+
+    expect(takeover).toEqual({ acquired: true, steps: { charge: 'c1' } });
+    expect(afterExpiry).toEqual({ acquired: true, steps: {} });
+    own.destroy();
+  });
 });
