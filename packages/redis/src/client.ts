@@ -1,8 +1,7 @@
-import { IdempotencyConfigError, type IdempotencyLogger } from '@idemkit/idempotency-core';
+import { createLog, describeValue, IdempotencyConfigError, type IdempotencyLogger } from '@idemkit/idempotency-core';
 import { recordScripts } from '@idemkit/redis-scripts';
 import type { Redis } from 'ioredis';
 
-import { describe } from './options.js';
 
 /**
  * The parts of an ioredis `Redis` or `Cluster` instance that the layer uses. Scripts are
@@ -30,7 +29,7 @@ export type ScriptCommand = (key: string, ...args: string[]) => Promise<unknown>
 export function defineScriptCommands(client: RedisClientLike): ReadonlyMap<string, ScriptCommand> {
   if (typeof client !== 'object' || client === null || typeof client.defineCommand !== 'function' || typeof client.del !== 'function') {
     const hint = typeof client === 'string' ? ' For a URL, use RedisPersistenceLayer.fromUrl(url).' : '';
-    throw new IdempotencyConfigError(`RedisPersistenceLayer: client must be an ioredis Redis or Cluster instance, got ${describe(client)}.${hint}`);
+    throw new IdempotencyConfigError(`RedisPersistenceLayer: client must be an ioredis Redis or Cluster instance, got ${describeValue(client)}.${hint}`);
   }
 
   const commands = new Map<string, ScriptCommand>();
@@ -51,18 +50,14 @@ export function defineScriptCommands(client: RedisClientLike): ReadonlyMap<strin
  * the log. Without a listener, ioredis prints every reconnection failure itself.
  */
 export function logConnectionErrors(client: Redis, logger: IdempotencyLogger | false | undefined): void {
-  const sink = logger === undefined ? console : logger;
+  const log = createLog(logger);
   let reported = false;
   client.on('ready', () => {
     reported = false;
   });
   client.on('error', (error: Error) => {
-    if (sink === false || reported) return;
+    if (reported) return;
     reported = true;
-    try {
-      sink.warn(`[idemkit] RedisPersistenceLayer: the connection to Redis failed; calls fail until it is back (ioredis keeps reconnecting): ${error.message}`);
-    } catch {
-      // A failing logger must never break the client's event handling.
-    }
+    log.warn(`RedisPersistenceLayer: the connection to Redis failed; calls fail until it is back (ioredis keeps reconnecting): ${error.message}`);
   });
 }

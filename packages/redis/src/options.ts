@@ -1,4 +1,4 @@
-import { IdempotencyConfigError, type IdempotencyLogger } from '@idemkit/idempotency-core';
+import { describeValue, IdempotencyConfigError, type IdempotencyLogger, rejectUnknownKeys } from '@idemkit/idempotency-core';
 import type { RedisOptions } from 'ioredis';
 
 /**
@@ -74,7 +74,7 @@ export function resolveKeyPrefix(options: RedisPersistenceOptions | undefined): 
   checkOptionsObject(options, LAYER_OPTION_NAMES);
   const keyPrefix = options?.keyPrefix ?? DEFAULT_KEY_PREFIX;
   if (typeof keyPrefix !== 'string') {
-    throw new IdempotencyConfigError(`RedisPersistenceLayer: keyPrefix must be a string such as 'idemkit:', got ${describe(keyPrefix)}.`);
+    throw new IdempotencyConfigError(`RedisPersistenceLayer: keyPrefix must be a string such as 'idemkit:', got ${describeValue(keyPrefix)}.`);
   }
   return keyPrefix;
 }
@@ -84,11 +84,11 @@ export function checkUrlOptions(options: RedisUrlOptions | undefined): void {
   checkOptionsObject(options, URL_OPTION_NAMES);
   const { redis, logger } = options ?? {};
   if (redis !== undefined && (typeof redis !== 'object' || redis === null || Array.isArray(redis))) {
-    throw new IdempotencyConfigError(`RedisPersistenceLayer.fromUrl: redis must be an object of ioredis options, got ${describe(redis)}.`);
+    throw new IdempotencyConfigError(`RedisPersistenceLayer.fromUrl: redis must be an object of ioredis options, got ${describeValue(redis)}.`);
   }
   if (logger !== undefined && logger !== false && (typeof logger !== 'object' || logger === null || typeof logger.warn !== 'function')) {
     throw new IdempotencyConfigError(
-      `RedisPersistenceLayer.fromUrl: logger must be an object with a warn method (console, pino) or false, got ${describe(logger)}.`,
+      `RedisPersistenceLayer.fromUrl: logger must be an object with a warn method (console, pino) or false, got ${describeValue(logger)}.`,
     );
   }
 }
@@ -99,7 +99,7 @@ export function checkUrlOptions(options: RedisUrlOptions | undefined): void {
  */
 export function checkRedisUrl(url: unknown): string {
   if (typeof url !== 'string') {
-    throw new IdempotencyConfigError(`RedisPersistenceLayer.fromUrl: url must be a string such as 'redis://127.0.0.1:6379', got ${describe(url)}.`);
+    throw new IdempotencyConfigError(`RedisPersistenceLayer.fromUrl: url must be a string such as 'redis://127.0.0.1:6379', got ${describeValue(url)}.`);
   }
   let protocol: string;
   try {
@@ -120,19 +120,7 @@ export function checkRedisUrl(url: unknown): string {
 function checkOptionsObject(options: unknown, allowed: readonly string[]): void {
   if (options === undefined) return;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new IdempotencyConfigError(`RedisPersistenceLayer: options must be an object, got ${describe(options)}.`);
+    throw new IdempotencyConfigError(`RedisPersistenceLayer: options must be an object, got ${describeValue(options)}.`);
   }
-  for (const name of Object.keys(options)) {
-    if (allowed.includes(name)) continue;
-    throw new IdempotencyConfigError(`RedisPersistenceLayer: unknown option ${name}; valid options are: ${allowed.join(', ')}.`);
-  }
-}
-
-/** Renders a received value for a message: short, and never a whole string. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}…` : JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+  rejectUnknownKeys('RedisPersistenceLayer', options, allowed);
 }

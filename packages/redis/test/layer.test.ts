@@ -29,7 +29,7 @@ describe('options', () => {
     const error = configError(() => new RedisPersistenceLayer(shared.client, { prefix: 'x:' } as never));
 
     expect(error.code).toBe('CONFIG');
-    expect(error.message).toContain('unknown option prefix');
+    expect(error.message).toContain('Unknown option RedisPersistenceLayer.prefix');
     expect(error.message).toContain('keyPrefix');
   });
 
@@ -44,7 +44,7 @@ describe('options', () => {
     expect(configError(() => new RedisPersistenceLayer(shared.client, 'idem:' as never)).message).toContain('options must be an object');
     expect(configError(() => RedisPersistenceLayer.fromUrl(REDIS_URL, { redis: 'lazy' } as never)).message).toContain('redis must be an object');
     expect(configError(() => RedisPersistenceLayer.fromUrl(REDIS_URL, { logger: true } as never)).message).toContain('logger must be');
-    expect(configError(() => RedisPersistenceLayer.fromUrl(REDIS_URL, { ttl: 5 } as RedisUrlOptions)).message).toContain('unknown option ttl');
+    expect(configError(() => RedisPersistenceLayer.fromUrl(REDIS_URL, { ttl: 5 } as RedisUrlOptions)).message).toContain('Unknown option RedisPersistenceLayer.ttl');
   });
 
   it('rejects a client that is not ioredis', () => {
