@@ -2,7 +2,6 @@ import { createLog, describeValue, IdempotencyConfigError, type IdempotencyLogge
 import { recordScripts } from '@idemkit/redis-scripts';
 import type { Redis } from 'ioredis';
 
-
 /**
  * The parts of an ioredis `Redis` or `Cluster` instance that the layer uses. Scripts are
  * registered with `defineCommand`: ioredis 6.1 sends a script's source with EVAL the first time
