@@ -1,4 +1,4 @@
-import { IdempotencyConfigError } from '@idemkit/idempotency-core';
+import { describeValue, IdempotencyConfigError, rejectUnknownKeys } from '@idemkit/idempotency-core';
 
 import { utf8ByteLength } from './item-size.js';
 
@@ -109,9 +109,9 @@ const TABLE_ARN_PATTERN = /^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[a-zA-Z0-9_.-]
  */
 export function resolveOptions(options: DynamoDBPersistenceOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
-    throw configError(`options must be an object such as { tableName: 'idempotency' }, got ${describe(options)}.`);
+    throw configError(`options must be an object such as { tableName: 'idempotency' }, got ${describeValue(options)}.`);
   }
-  rejectUnknownKeys('options', options, ['tableName', 'keySchema', 'attributeNames']);
+  rejectUnknownKeys(`${LABEL} options`, options, ['tableName', 'keySchema', 'attributeNames']);
 
   const resolved = {
     tableName: checkTableName(options.tableName),
@@ -125,23 +125,23 @@ export function resolveOptions(options: DynamoDBPersistenceOptions): ResolvedOpt
 function checkTableName(tableName: unknown): string {
   if (typeof tableName === 'string' && (TABLE_NAME_PATTERN.test(tableName) || TABLE_ARN_PATTERN.test(tableName))) return tableName;
   throw configError(
-    `tableName must be a table name of 3 to 255 characters from a-z, A-Z, 0-9, '_', '-' and '.', or a table ARN, got ${describe(tableName)}.`,
+    `tableName must be a table name of 3 to 255 characters from a-z, A-Z, 0-9, '_', '-' and '.', or a table ARN, got ${describeValue(tableName)}.`,
   );
 }
 
 function checkKeySchema(keySchema: unknown): Pick<ResolvedOptions, 'partitionKey' | 'sortKey' | 'partitionKeyValue'> {
   if (keySchema === undefined) return { partitionKey: DEFAULT_PARTITION_KEY, sortKey: undefined, partitionKeyValue: undefined };
   if (typeof keySchema !== 'object' || keySchema === null) {
-    throw configError(`keySchema must be { partitionKey } or { partitionKey, sortKey, partitionKeyValue }, got ${describe(keySchema)}.`);
+    throw configError(`keySchema must be { partitionKey } or { partitionKey, sortKey, partitionKeyValue }, got ${describeValue(keySchema)}.`);
   }
-  rejectUnknownKeys('keySchema', keySchema, ['partitionKey', 'sortKey', 'partitionKeyValue']);
+  rejectUnknownKeys(`${LABEL} keySchema`, keySchema, ['partitionKey', 'sortKey', 'partitionKeyValue']);
 
   const schema = keySchema as { partitionKey?: unknown; sortKey?: unknown; partitionKeyValue?: unknown };
   const partitionKey = checkKeyAttributeName('keySchema.partitionKey', schema.partitionKey);
   if (schema.sortKey === undefined) {
     if (schema.partitionKeyValue !== undefined) {
       throw configError(
-        `keySchema.partitionKeyValue is set to ${describe(schema.partitionKeyValue)} but keySchema.sortKey is not; set sortKey for a composite key, or leave partitionKeyValue out.`,
+        `keySchema.partitionKeyValue is set to ${describeValue(schema.partitionKeyValue)} but keySchema.sortKey is not; set sortKey for a composite key, or leave partitionKeyValue out.`,
       );
     }
     return { partitionKey, sortKey: undefined, partitionKeyValue: undefined };
@@ -155,31 +155,31 @@ function checkKeySchema(keySchema: unknown): Pick<ResolvedOptions, 'partitionKey
 
 function checkKeyAttributeName(option: string, name: unknown): string {
   if (typeof name === 'string' && name !== '' && utf8ByteLength(name) <= MAX_KEY_ATTRIBUTE_NAME_BYTES) return name;
-  throw configError(`${option} must be the name of the table's key attribute, a non-empty string of at most ${MAX_KEY_ATTRIBUTE_NAME_BYTES} bytes, got ${describe(name)}.`);
+  throw configError(`${option} must be the name of the table's key attribute, a non-empty string of at most ${MAX_KEY_ATTRIBUTE_NAME_BYTES} bytes, got ${describeValue(name)}.`);
 }
 
 function checkPartitionKeyValue(value: unknown): string {
   if (value === undefined) return DEFAULT_PARTITION_KEY_VALUE;
   if (typeof value === 'string' && value !== '' && utf8ByteLength(value) <= MAX_PARTITION_KEY_VALUE_BYTES) return value;
   throw configError(
-    `keySchema.partitionKeyValue must be a non-empty string of at most ${MAX_PARTITION_KEY_VALUE_BYTES} bytes, got ${describe(value)}; leave it out for "${DEFAULT_PARTITION_KEY_VALUE}".`,
+    `keySchema.partitionKeyValue must be a non-empty string of at most ${MAX_PARTITION_KEY_VALUE_BYTES} bytes, got ${describeValue(value)}; leave it out for "${DEFAULT_PARTITION_KEY_VALUE}".`,
   );
 }
 
 function checkAttributeNames(attributeNames: unknown): RecordAttributeNames {
   if (attributeNames === undefined) return DEFAULT_ATTRIBUTE_NAMES;
   if (typeof attributeNames !== 'object' || attributeNames === null) {
-    throw configError(`attributeNames must be an object such as { expiresAtSeconds: 'ttl' }, got ${describe(attributeNames)}.`);
+    throw configError(`attributeNames must be an object such as { expiresAtSeconds: 'ttl' }, got ${describeValue(attributeNames)}.`);
   }
   const fields = Object.keys(DEFAULT_ATTRIBUTE_NAMES) as (keyof RecordAttributeNames)[];
-  rejectUnknownKeys('attributeNames', attributeNames, fields);
+  rejectUnknownKeys(`${LABEL} attributeNames`, attributeNames, fields);
 
   const resolved = { ...DEFAULT_ATTRIBUTE_NAMES };
   for (const field of fields) {
     const name = (attributeNames as Partial<Record<string, unknown>>)[field];
     if (name === undefined) continue;
     if (typeof name !== 'string' || name === '') {
-      throw configError(`attributeNames.${field} must be a non-empty string, got ${describe(name)}; leave it out for "${DEFAULT_ATTRIBUTE_NAMES[field]}".`);
+      throw configError(`attributeNames.${field} must be a non-empty string, got ${describeValue(name)}; leave it out for "${DEFAULT_ATTRIBUTE_NAMES[field]}".`);
     }
     resolved[field] = name;
   }
@@ -199,21 +199,6 @@ function addName(seen: Map<string, string>, name: string, option: string): void 
     throw configError(`${other} and ${option} are both ${JSON.stringify(name)}; give every attribute its own name.`);
   }
   seen.set(name, option);
-}
-
-function rejectUnknownKeys(label: string, value: object, allowed: readonly string[]): void {
-  for (const name of Object.keys(value)) {
-    if (allowed.includes(name)) continue;
-    throw configError(`unknown option ${label}.${name}; valid options are: ${allowed.join(', ')}.`);
-  }
-}
-
-/** Renders a received value for a message: short, and never a whole payload. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}…` : JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
 }
 
 /** Creates an `IdempotencyConfigError` whose message starts with the adapter's name. */

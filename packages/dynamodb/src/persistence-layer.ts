@@ -24,7 +24,7 @@ import type {
   SaveStepRequest,
   StepResults,
 } from '@idemkit/idempotency-core';
-import { IdempotencyPersistenceError } from '@idemkit/idempotency-core';
+import { describeValue, IdempotencyPersistenceError } from '@idemkit/idempotency-core';
 
 import { type ClaimChange, ClaimFootprints } from './claim-footprints.js';
 import {
@@ -38,7 +38,7 @@ import {
   setLeaseInput,
 } from './commands.js';
 import { MAX_ITEM_BYTES } from './item-size.js';
-import { configError, type DynamoDBPersistenceOptions, describe, type ResolvedOptions, resolveOptions } from './options.js';
+import { configError, type DynamoDBPersistenceOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { type Item, numberValue, toRecord } from './record-item.js';
 import { failedConditionItem, isConditionFailure, storeFailure, tooLargeError } from './store-errors.js';
 
@@ -86,7 +86,7 @@ export class DynamoDBPersistenceLayer implements PersistenceLayer {
   constructor(documentClient: DynamoDBDocumentClient, options: DynamoDBPersistenceOptions) {
     if (typeof (documentClient as { send?: unknown } | null)?.send !== 'function') {
       throw configError(
-        `the first argument must be a DynamoDBDocumentClient, got ${describe(documentClient)}. Use DynamoDBPersistenceLayer.fromClient(client, options) for a DynamoDBClient, or fromConfig(config, options).`,
+        `the first argument must be a DynamoDBDocumentClient, got ${describeValue(documentClient)}. Use DynamoDBPersistenceLayer.fromClient(client, options) for a DynamoDBClient, or fromConfig(config, options).`,
       );
     }
     this.#options = resolveOptions(options);
@@ -105,7 +105,7 @@ export class DynamoDBPersistenceLayer implements PersistenceLayer {
    */
   static fromClient(client: DynamoDBClient, options: DynamoDBPersistenceOptions): DynamoDBPersistenceLayer {
     if (typeof (client as { send?: unknown } | null)?.send !== 'function') {
-      throw configError(`fromClient needs a DynamoDBClient, got ${describe(client)}.`);
+      throw configError(`fromClient needs a DynamoDBClient, got ${describeValue(client)}.`);
     }
     // DynamoDBDocumentClient.from stores its translateConfig on the client's config object, and
     // every document client made from this client shares that object. Passing the current
@@ -126,7 +126,7 @@ export class DynamoDBPersistenceLayer implements PersistenceLayer {
    */
   static fromConfig(config: DynamoDBClientConfig, options: DynamoDBPersistenceOptions): DynamoDBPersistenceLayer {
     if (typeof config !== 'object' || config === null) {
-      throw configError(`fromConfig needs DynamoDBClientConfig options such as { region: 'eu-west-1' }, got ${describe(config)}.`);
+      throw configError(`fromConfig needs DynamoDBClientConfig options such as { region: 'eu-west-1' }, got ${describeValue(config)}.`);
     }
     resolveOptions(options);
     const client = new DynamoDBClient(config);
