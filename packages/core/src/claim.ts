@@ -1,7 +1,7 @@
 import { IdempotencyConfigError, IdempotencyLeaseLostError, IdempotencySerializationError } from './errors.js';
 import type { LambdaContextLike } from './lambda-context.js';
 import { leaseFor } from './lambda-context.js';
-import type { Runtime } from './runtime.js';
+import { errorName, type Runtime } from './runtime.js';
 import { decodeOutcome, encodeError, encodeResult, replayOutcome } from './stored-result.js';
 import type { StepResults } from './types.js';
 
@@ -88,9 +88,13 @@ export class Claim {
    * `storeErrors` returns true for this error. Never throws, because store failures are logged.
    */
   async fail(error: unknown): Promise<void> {
+    const { log } = this.#runtime.options;
+    if (this.#settled) {
+      log.error('The claim was already completed or failed, so this failure was not recorded', { key: this.key });
+      return;
+    }
     this.#settle();
-    const { storeErrors, log } = this.#runtime.options;
-    if (storeErrors === undefined || !storeErrors(error)) {
+    if (!this.#shouldStoreError(error)) {
       await this.#release();
       return;
     }
@@ -98,6 +102,18 @@ export class Claim {
       await this.#store(() => encodeError(this.#runtime.options.serializer, error));
     } catch (storeError) {
       log.error('Could not store the error that storeErrors selected; the claim lapses with its lease', { key: this.key, error: (storeError as Error).name });
+    }
+  }
+
+  /** Asks `storeErrors`; a predicate that throws counts as "do not store", and is logged. */
+  #shouldStoreError(error: unknown): boolean {
+    const { storeErrors, log } = this.#runtime.options;
+    if (storeErrors === undefined) return false;
+    try {
+      return storeErrors(error);
+    } catch (predicateError) {
+      log.error('The storeErrors predicate threw; the claim is released instead', { key: this.key, error: errorName(predicateError) });
+      return false;
     }
   }
 

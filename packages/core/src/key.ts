@@ -3,6 +3,7 @@ import { IdempotencyError, IdempotencyKeyInvalidError, IdempotencyKeyMissingErro
 import { sha256 } from './platform.js';
 import type { LambdaContextLike } from './lambda-context.js';
 import type { Selector } from './options.js';
+import { errorName } from './runtime.js';
 
 /** Separates the namespace from the digest in a record key. */
 export const KEY_SEPARATOR = '#';
@@ -74,6 +75,10 @@ export function select<TInput>(
     return selector(input, context);
   } catch (error) {
     if (IdempotencyError.is(error)) throw error;
-    throw new IdempotencyKeyInvalidError(`The ${name} selector threw: ${(error as Error)?.message ?? String(error)}. Fix the selector or the input.`, { cause: error });
+    // The selector's own message may quote the input, and this error can reach an HTTP client,
+    // so the message names only the error's type; the error itself is kept as the cause.
+    throw new IdempotencyKeyInvalidError(`The ${name} selector threw ${errorName(error)}; fix the selector or the input (the selector's error is the cause).`, {
+      cause: error,
+    });
   }
 }

@@ -124,3 +124,21 @@ describe('fromPathParameter', () => {
     expect(fromPathParameter('constructor')({ pathParameters: {} }, undefined)).toBeUndefined();
   });
 });
+
+describe('selector errors', () => {
+  it('never echo the input in the message', async () => {
+    const fn = makeIdempotent(async (_event: { card: string }) => 1, {
+      persistence: new MemoryPersistenceLayer(),
+      namespace: 'selector-throws',
+      key: (event) => {
+        throw new Error(`cannot read card ${event.card}`);
+      },
+    });
+
+    const error = await fn({ card: '4242424242424242' }).catch((thrown: unknown) => thrown);
+
+    expect(IdempotencyKeyInvalidError.is(error)).toBe(true);
+    expect((error as Error).message).not.toContain('4242');
+    expect(((error as Error).cause as Error).message).toContain('4242');
+  });
+});

@@ -299,3 +299,38 @@ describe('storeResult that throws', () => {
     expect(persistence.size).toBe(0);
   });
 });
+
+describe('fail', () => {
+  it('never throws, even when storeErrors throws', async () => {
+    const logger = new RecordingLogger();
+    const persistence = new MemoryPersistenceLayer();
+    const fn = makeIdempotent(
+      async (_id: string) => {
+        throw new Error('declined');
+      },
+      {
+        persistence,
+        namespace: 'store-errors-throws',
+        logger,
+        storeErrors: () => {
+          throw new Error('predicate failed');
+        },
+      },
+    );
+
+    await expect(fn('e')).rejects.toThrow('declined');
+    expect(persistence.size).toBe(0);
+    expect(logger.lines.some((line) => line.level === 'error' && /storeErrors/.test(line.message))).toBe(true);
+  });
+
+  it('is ignored after the claim was settled', async () => {
+    const { Idempotency } = await import('@idemkit/idempotency-core');
+    const idempotency = new Idempotency({ persistence: new MemoryPersistenceLayer(), namespace: 'settled-twice', logger: false });
+    const start = await idempotency.begin('input', undefined);
+    if (start.status !== 'claimed') throw new Error('expected a claim');
+
+    await start.claim.complete('done');
+
+    await expect(start.claim.fail(new Error('late'))).resolves.toBeUndefined();
+  });
+});
