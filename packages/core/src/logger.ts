@@ -17,6 +17,7 @@ export interface IdempotencyLogger {
 /** A logger as core uses it: every level present, prefixed, never throwing. */
 export interface Log {
   debug(message: string, details?: Record<string, unknown>): void;
+  info(message: string, details?: Record<string, unknown>): void;
   warn(message: string, details?: Record<string, unknown>): void;
   error(message: string, details?: Record<string, unknown>): void;
   /** Logs a warning the first time `topic` is seen by this log, and never again. */
@@ -37,7 +38,7 @@ export function createLog(logger: IdempotencyLogger | false | undefined): Log {
   const sink = logger === undefined ? consoleSink : logger === false ? undefined : logger;
   const seen = new Set<string>();
 
-  const emit = (level: 'debug' | 'warn' | 'error', message: string, details?: Record<string, unknown>): void => {
+  const emit = (level: 'debug' | 'info' | 'warn' | 'error', message: string, details?: Record<string, unknown>): void => {
     const write = sink?.[level];
     if (write === undefined) return;
     try {
@@ -50,6 +51,7 @@ export function createLog(logger: IdempotencyLogger | false | undefined): Log {
 
   return {
     debug: (message, details) => emit('debug', message, details),
+    info: (message, details) => emit('info', message, details),
     warn: (message, details) => emit('warn', message, details),
     error: (message, details) => emit('error', message, details),
     warnOnce(topic, message, details) {

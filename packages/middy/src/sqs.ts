@@ -1,10 +1,11 @@
 import {
+  createLog,
   Idempotency,
   IdempotencyError,
   IdempotencyInProgressError,
-  type IdempotencyLogger,
   type IdempotencyOptions,
   isLambdaContext,
+  type Log,
   type Selector,
   settle,
 } from '@idemkit/idempotency-core';
@@ -70,7 +71,7 @@ const messageBody: Selector<SQSRecord> = (record) => record.body;
  */
 export function idempotentSqsBatch(processRecord: SqsRecordHandler, options: IdempotencyOptions<SQSRecord>): SqsBatchHandler {
   const engine = new Idempotency<SQSRecord>({ ...options, key: options.key ?? messageBody });
-  const logger = options.logger === undefined ? defaultLogger : options.logger;
+  const log = createLog(options.logger);
 
   return async function idempotentSqsBatchHandler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
     const lambdaContext = isLambdaContext(context) ? context : undefined;
@@ -85,7 +86,7 @@ export function idempotentSqsBatch(processRecord: SqsRecordHandler, options: Ide
       try {
         await settle(await engine.begin(record, lambdaContext), () => processRecord(record, context));
       } catch (error) {
-        reportFailure(logger, record, error);
+        reportFailure(log, record, error);
         batchItemFailures.push({ itemIdentifier: record.messageId });
         stopped = record.attributes?.MessageGroupId !== undefined;
       }
@@ -113,27 +114,16 @@ export function fromMessageAttribute(name: string): Selector<SQSRecord> {
   };
 }
 
-// Like core's default: warnings and errors only, so a failing record is seen and nothing else is written.
-const defaultLogger: IdempotencyLogger = {
-  warn: (...args: unknown[]) => console.warn(...args),
-  error: (...args: unknown[]) => console.error(...args),
-};
-
 // Logs ids and error codes only: an error's message may repeat the message body.
-function reportFailure(logger: IdempotencyLogger | false, record: SQSRecord, error: unknown): void {
-  if (logger === false) return;
+function reportFailure(log: Log, record: SQSRecord, error: unknown): void {
   const details = {
     messageId: record.messageId,
     error: error instanceof Error ? error.name : typeof error,
     ...(IdempotencyError.is(error) ? { code: error.code } : {}),
   };
-  try {
-    if (IdempotencyInProgressError.is(error)) {
-      logger.info?.('[idemkit] SQS record is a duplicate of one still in progress; reported as failed so that SQS delivers it again later', details);
-      return;
-    }
-    logger.warn('[idemkit] SQS record failed; reported in batchItemFailures', details);
-  } catch {
-    // A failing logger must not fail the batch.
+  if (IdempotencyInProgressError.is(error)) {
+    log.info('SQS record is a duplicate of one still in progress; reported as failed so that SQS delivers it again later', details);
+    return;
   }
+  log.warn('SQS record failed; reported in batchItemFailures', details);
 }
