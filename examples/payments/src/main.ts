@@ -16,6 +16,7 @@ checked: the run fails (exit code 1) if any payment was charged twice or not at 
 
 Options:
   --store NAME        the idempotency store: ${STORE_NAMES.join(', ')} (default: memory)
+                      redis: REDIS_URL (default redis://127.0.0.1:6379)
   --payments N        number of payments in the day (default: 300; 40 with --short)
   --concurrency N     clients sending at the same time (default: 16; 8 with --short)
   --seed N            seed of the day's plan, to replay a run (default: 1)

@@ -1,6 +1,8 @@
 // Store selection for the demo. Each store is one small function that opens it; the adapter
 // owners replace the "not available yet" ones with the real wiring.
 import { MemoryPersistenceLayer, type PersistenceLayer } from '@idemkit/idempotency-core';
+import { RedisPersistenceLayer } from '@idemkit/idempotency-redis';
+import { Redis } from 'ioredis';
 
 /** The stores that `--store` accepts. */
 export const STORE_NAMES = ['memory', 'redis', 'dynamodb', 'upstash'] as const;
@@ -51,9 +53,43 @@ async function openMemory(): Promise<OpenStore> {
   return { persistence, description: 'memory (in this process)', close: () => persistence.close() };
 }
 
-// TODO: open @idemkit/idempotency-redis from REDIS_URL (default redis://127.0.0.1:6379).
+// Every run writes under a fresh key prefix, so a second run never replays the first one's
+// payments, and deletes its records when it ends.
 async function openRedis(): Promise<OpenStore> {
-  throw new StoreNotAvailableError('redis', '@idemkit/idempotency-redis');
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const keyPrefix = `idemkit-demo:${crypto.randomUUID()}:`;
+  const client = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5_000, commandTimeout: 5_000, lazyConnect: true });
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    throw new Error(`Cannot reach Redis at ${url}: ${(error as Error).message}. Start redis-server, or set REDIS_URL.`);
+  }
+  const persistence = new RedisPersistenceLayer(client, { keyPrefix });
+  return {
+    persistence,
+    description: `redis (${redactUrl(url)}, keys under ${keyPrefix})`,
+    async close() {
+      await deleteKeys(client, `${keyPrefix}*`);
+      await client.quit();
+    },
+  };
+}
+
+async function deleteKeys(client: Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+    if (keys.length > 0) await client.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+/** Drops the password from a URL for printing. */
+function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.toString();
 }
 
 // TODO: open @idemkit/idempotency-dynamodb against DynamoDB Local on 127.0.0.1.
