@@ -84,7 +84,18 @@ export async function startDynamoDBLocal(options: StartDynamoDBLocalOptions = {}
 
   const pid = child.pid;
   if (pid === undefined) throw new Error('DynamoDB Local started without a process id.');
-  return { endpoint, port, pid, stop: () => stopChildProcess(child) };
+
+  // The JVM would outlive a test runner that exits without calling stop(), for example one
+  // killed by a closed output pipe, so it is killed by its id when this process exits.
+  const killOnExit = (): void => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  const stop = async (): Promise<void> => {
+    process.off('exit', killOnExit);
+    await stopChildProcess(child);
+  };
+  return { endpoint, port, pid, stop };
 }
 
 /** Resolves with a description of how the process ended: an exit, a signal, or a spawn error. */
