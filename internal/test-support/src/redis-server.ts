@@ -28,6 +28,8 @@ export interface StartRedisServerOptions {
   readonly port?: number;
   /** How long to wait for the first PONG, in ms. Default 10000. */
   readonly startTimeoutMs?: number;
+  /** Sets `requirepass`; the readiness check then authenticates with it. */
+  readonly password?: string;
 }
 
 const DEFAULT_START_TIMEOUT_MS = 10_000;
@@ -50,6 +52,7 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   const port = options.port ?? (await findFreePort());
   const directory = await mkdtemp(join(tmpdir(), 'idemkit-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', directory, ...(options.extraArgs ?? [])];
+  if (options.password !== undefined) args.push('--requirepass', options.password);
 
   const child = spawn('redis-server', args, { cwd: directory, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = collectChildOutput(child);
@@ -59,7 +62,7 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   };
 
   try {
-    await waitUntilAnswering(child, port, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+    await waitUntilAnswering(child, port, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, options.password);
   } catch (error) {
     await stop();
     throw new Error(`redis-server did not start on 127.0.0.1:${port}: ${(error as Error).message}\nOutput:\n${output()}`, { cause: error });
@@ -83,7 +86,8 @@ export async function redisCli(port: number, ...args: string[]): Promise<string>
   return stdout;
 }
 
-async function waitUntilAnswering(child: ChildProcess, port: number, timeoutMs: number): Promise<void> {
+async function waitUntilAnswering(child: ChildProcess, port: number, timeoutMs: number, password: string | undefined): Promise<void> {
+  const auth = password === undefined ? [] : ['--no-auth-warning', '-a', password];
   let exitReason: string | undefined;
   child.once('error', (error) => {
     exitReason = `could not run redis-server: ${error.message}`;
@@ -95,7 +99,7 @@ async function waitUntilAnswering(child: ChildProcess, port: number, timeoutMs: 
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exitReason !== undefined) throw new Error(exitReason);
-    const reply = await redisCli(port, 'PING').catch(() => '');
+    const reply = await redisCli(port, ...auth, 'PING').catch(() => '');
     if (reply.trim() === 'PONG') return;
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
   }
