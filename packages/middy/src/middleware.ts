@@ -1,7 +1,9 @@
 import {
   type Claim,
+  createLog,
   Idempotency,
   IdempotencyError,
+  type IdempotencyLogger,
   type IdempotencyOptions,
   IdempotencyPersistenceError,
   type IdempotencyStart,
@@ -104,6 +106,7 @@ export function idempotency<TEvent = unknown>(
 ): MiddlewareObj<TEvent, unknown, Error, IdempotentContext> {
   const http = resolveHttpMode(options.http);
   const engine = engineSource(options, http);
+  if (http !== undefined && options.scope === undefined) warnWithoutScope(options.logger);
 
   const idempotencyBefore = async (request: MiddyRequest<TEvent>): Promise<void> => {
     const state: RequestState = { settled: false };
@@ -159,6 +162,16 @@ export function idempotency<TEvent = unknown>(
   };
 
   return { before: idempotencyBefore, after: idempotencyAfter, onError: idempotencyOnError };
+}
+
+/**
+ * Warns once, when the middleware is created, that records are shared by every caller: any
+ * client that sends another client's Idempotency-Key gets that client's stored response.
+ */
+function warnWithoutScope(logger: IdempotencyLogger | false | undefined): void {
+  createLog(logger).warn(
+    'HTTP mode without a scope: a client that sends another client\'s Idempotency-Key receives that client\'s stored response. Set scope to the caller\'s tenant or principal, for example scope: (event) => event.requestContext.authorizer?.principalId.',
+  );
 }
 
 /**
