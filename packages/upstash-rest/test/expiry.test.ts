@@ -1,25 +1,31 @@
 import { makeIdempotent } from '@idemkit/idempotency-core';
+import { type RedisServer, startRedisServer } from '@idemkit/test-support';
 import type { UpstashRestServer } from '@idemkit/upstash-rest-server';
 import type { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { UpstashPersistenceLayer } from '../src/index.js';
-import { acquireRequest, deleteKeysWithPrefix, inspector, layerFor, randomKeyPrefix, sleep, startServer } from './support.js';
+import { acquireRequest, inspector, layerFor, randomKeyPrefix, sleep, startServer } from './support.js';
 
 const keyPrefix = randomKeyPrefix();
+// A redis-server of this file's own, so that no other test flushes the scripts between the
+// warm-up and a counted call.
+let redis: RedisServer;
 let server: UpstashRestServer;
 let direct: Redis;
 let layer: UpstashPersistenceLayer;
 
 beforeAll(async () => {
-  server = await startServer();
+  redis = await startRedisServer();
+  server = await startServer(redis.url);
   direct = inspector(server);
   layer = layerFor(server, { keyPrefix });
+  await layer.acquire(acquireRequest('warm-up'));
 });
 
 afterAll(async () => {
-  await deleteKeysWithPrefix(direct, keyPrefix);
   await server?.close();
+  await redis?.stop();
 });
 
 /** The key's TTL in ms as Redis reports it: -1 without a TTL, -2 when the key is absent. */

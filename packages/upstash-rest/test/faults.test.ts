@@ -1,4 +1,4 @@
-import { findFreePort } from '@idemkit/test-support';
+import { findFreePort, type RedisServer, startRedisServer } from '@idemkit/test-support';
 import {
   type IdempotencyOptions,
   type IdempotencyOutcomeType,
@@ -11,30 +11,46 @@ import type { Redis } from '@upstash/redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { UpstashPersistenceLayer } from '../src/index.js';
-import { acquireRequest, deleteKeysWithPrefix, inspector, layerFor, randomKeyPrefix, rejection, sleep, startServer } from './support.js';
+import { acquireRequest, inspector, layerFor, randomKeyPrefix, rejection, sleep, startServer } from './support.js';
 
 const LEASE_MS = 300;
 
+// A redis-server of this file's own: the tests count the commands that ran, so the scripts must
+// stay loaded after the warm-up, whatever other tests do to their Redis.
+let redis: RedisServer;
 let server: UpstashRestServer;
 let direct: Redis;
-const prefixes: string[] = [];
 
 beforeAll(async () => {
-  server = await startServer();
+  redis = await startRedisServer();
+  server = await startServer(redis.url);
   direct = inspector(server);
+  await warmUp();
 });
 
 afterEach(() => server.faults.clear());
 
 afterAll(async () => {
-  for (const prefix of prefixes) await deleteKeysWithPrefix(direct, prefix);
   await server?.close();
+  await redis?.stop();
 });
+
+/** Loads every script, so that each counted write is one EVALSHA. */
+async function warmUp(): Promise<void> {
+  const layer = layerFor(server);
+  const request = acquireRequest('warm-up');
+  const { key, leaseToken } = request;
+  await layer.acquire(request);
+  await layer.saveStep({ key, leaseToken, name: 'step', result: 'r', now: Date.now() });
+  await layer.extend({ key, leaseToken, leaseMs: 1000, now: Date.now() });
+  await layer.complete({ key, leaseToken, response: 'r', now: Date.now() });
+  await layer.release({ key, leaseToken, now: Date.now() });
+  await layer.get({ key, now: Date.now() });
+}
 
 /** A function under test with its own layer and key prefix, counting its runs and outcomes. */
 function scenario(options: Partial<IdempotencyOptions<{ id: string }>> = {}) {
   const keyPrefix = randomKeyPrefix();
-  prefixes.push(keyPrefix);
   const layer = layerFor(server, { keyPrefix });
   const outcomes: IdempotencyOutcomeType[] = [];
   const warnings: string[] = [];
@@ -132,9 +148,7 @@ describe('lost response after the server ran the command', () => {
   });
 
   it('lost response without retries is an error', async () => {
-    const keyPrefix = randomKeyPrefix();
-    prefixes.push(keyPrefix);
-    const layer = layerFor(server, { keyPrefix, redis: { retry: { retries: 0 } } });
+    const layer = layerFor(server, { redis: { retry: { retries: 0 } } });
     server.faults.inject({ kind: 'drop-after-run' });
 
     const error = await rejection(layer.acquire(acquireRequest('no-retry')));
@@ -220,7 +234,7 @@ describe('unreachable server', () => {
       redis: { retry: { retries: 1, backoff: () => 10 } },
     });
     let runs = 0;
-    const call = makeIdempotent(async () => ++runs, { persistence: layer, namespace: 'down', logger: false });
+    const call = makeIdempotent(async (_order: { id: string }) => ++runs, { persistence: layer, namespace: 'down', logger: false });
     const startedAt = Date.now();
 
     const error = await rejection(call({ id: 'order-6' }));
