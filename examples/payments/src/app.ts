@@ -61,7 +61,17 @@ export function createPaymentsHandler(options: AppOptions) {
 
   return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, IdempotentContext>()
     .use(httpErrorHandler({ logger: false }))
-    .use(idempotency({ persistence: options.persistence, namespace: 'payments', http: true, requireKey: true, logger }))
+    .use(
+      idempotency<APIGatewayProxyEventV2>({
+        persistence: options.persistence,
+        namespace: 'payments',
+        http: true,
+        requireKey: true,
+        // Each merchant's keys are its own: one merchant can never replay another's payment.
+        scope: (event) => event.headers['x-merchant-id'],
+        logger,
+      }),
+    )
     .handler(async (event, context) => {
       counters.executions++;
       if (event.requestContext.http.method !== 'POST' || event.rawPath !== '/payments') {

@@ -5,6 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PlannedPayment } from './plan.ts';
 import type { Random } from './random.ts';
 
+/** The merchant every client of the demo pays for; the handler scopes records by it. */
+const MERCHANT_ID = 'merchant-demo';
+
 /** Counts of the responses and failures the clients met, over the whole day. */
 export interface ClientCounters {
   requests: number;
@@ -91,7 +94,7 @@ async function send(gatewayUrl: string, key: string, body: string, policy: Clien
   try {
     const response = await fetch(`${gatewayUrl}/payments`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key, 'X-Merchant-Id': MERCHANT_ID },
       body,
       signal: AbortSignal.timeout(policy.timeoutMs),
     });
