@@ -17,6 +17,8 @@ checked: the run fails (exit code 1) if any payment was charged twice or not at 
 Options:
   --store NAME        the idempotency store: ${STORE_NAMES.join(', ')} (default: memory)
                       redis: REDIS_URL (default redis://127.0.0.1:6379)
+                      dynamodb: DYNAMODB_ENDPOINT of a running DynamoDB Local; without it the
+                      demo starts DynamoDB Local itself (needs Java 17 or later)
   --payments N        number of payments in the day (default: 300; 40 with --short)
   --concurrency N     clients sending at the same time (default: 16; 8 with --short)
   --seed N            seed of the day's plan, to replay a run (default: 1)

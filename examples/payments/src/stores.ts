@@ -2,6 +2,9 @@
 // owners replace the "not available yet" ones with the real wiring.
 import { MemoryPersistenceLayer, type PersistenceLayer } from '@idemkit/idempotency-core';
 import { RedisPersistenceLayer } from '@idemkit/idempotency-redis';
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createTableInput, DynamoDBPersistenceLayer } from '@idemkit/idempotency-dynamodb';
+import { type DynamoDBLocal, dynamoDBLocalClientConfig, startDynamoDBLocal } from '@idemkit/test-support';
 import { Redis } from 'ioredis';
 
 /** The stores that `--store` accepts. */
@@ -92,9 +95,31 @@ function redactUrl(url: string): string {
   return parsed.toString();
 }
 
-// TODO: open @idemkit/idempotency-dynamodb against DynamoDB Local on 127.0.0.1.
+// DYNAMODB_ENDPOINT points at a DynamoDB Local that is already running; without it the demo
+// starts one itself on a free loopback port (it needs Java). Each run uses a fresh table.
 async function openDynamoDb(): Promise<OpenStore> {
-  throw new StoreNotAvailableError('dynamodb', '@idemkit/idempotency-dynamodb');
+  const given = process.env.DYNAMODB_ENDPOINT;
+  const local = given === undefined ? await startDynamoDBLocal() : undefined;
+  const endpoint = given ?? (local as DynamoDBLocal).endpoint;
+  const client = new DynamoDBClient(dynamoDBLocalClientConfig(endpoint));
+  const tableName = `idemkit-demo-${crypto.randomUUID()}`;
+  try {
+    await client.send(new CreateTableCommand(createTableInput({ tableName })));
+  } catch (error) {
+    client.destroy();
+    await local?.stop();
+    throw new Error(`Cannot create the demo table at ${endpoint}: ${(error as Error).message}. Check DYNAMODB_ENDPOINT, or unset it to let the demo start DynamoDB Local.`);
+  }
+  const persistence = DynamoDBPersistenceLayer.fromClient(client, { tableName });
+  return {
+    persistence,
+    description: `dynamodb (${local === undefined ? endpoint : `DynamoDB Local started on ${endpoint}`}, table ${tableName})`,
+    async close() {
+      await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+      client.destroy();
+      await local?.stop();
+    },
+  };
 }
 
 // TODO: open @idemkit/idempotency-upstash-rest against the loopback Upstash REST server.

@@ -33,16 +33,31 @@ describe('payments day', () => {
 });
 
 describe('stores', () => {
-  it('memory store opens', async () => {
-    const store = await openStore('memory');
-    expect(store.description).toContain('memory');
-    await store.close();
-  });
+  it.each(['memory', 'redis', 'dynamodb'] as const)('a short day on %s charges every payment once', async (name) => {
+    const store = await openStore(name);
+    try {
+      const result = await runDay({
+        persistence: store.persistence,
+        payments: 30,
+        concurrency: 6,
+        seed: 11,
+        functionTimeoutMs: 3000,
+        client: { timeoutMs: 500, maxAttempts: 12, maxRetryWaitMs: 500 },
+      });
+      const verdict = judge(result);
 
-  it.each(['redis', 'dynamodb', 'upstash'] as const)('%s is not available yet', async (name) => {
-    const failure = await openStore(name).catch((error: unknown) => error);
+      expect(verdict.chargedTwiceOrMore).toEqual([]);
+      expect(verdict.notCharged).toEqual([]);
+      expect(result.client.unexpected).toBe(0);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
+  it('upstash is not available yet', async () => {
+    const failure = await openStore('upstash').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(StoreNotAvailableError);
-    expect((failure as StoreNotAvailableError).store).toBe(name);
+    expect((failure as StoreNotAvailableError).store).toBe('upstash');
     expect((failure as Error).message).toContain('--store memory');
   });
 });

