@@ -13,17 +13,13 @@ const compositeSchema = {
 const simple = useLocalTable('conformance');
 const composite = useLocalTable('conformance-composite', compositeSchema);
 
-/**
- * Returns the time left until DynamoDB's TTL instant (epoch seconds), in ms. The suite's injected
- * clock starts at Date.now() and its TTL checks run before the clock is advanced, so Date.now()
- * replaces it.
- */
+/** Returns the time from the suite's `now` to DynamoDB's TTL instant (epoch seconds), in ms. */
 function storeTtlMs(table: LocalTable, ttlAttribute: string, keyOf: (key: string) => Record<string, string>) {
-  return async (key: string): Promise<number | undefined> => {
+  return async (key: string, now: number): Promise<number | undefined> => {
     const { Item } = await table.documentClient.send(new GetCommand({ TableName: table.tableName, Key: keyOf(key), ConsistentRead: true }));
     if (Item === undefined) return undefined;
     const seconds = Item[ttlAttribute];
-    return typeof seconds === 'number' ? seconds * 1000 - Date.now() : -1;
+    return typeof seconds === 'number' ? seconds * 1000 - now : -1;
   };
 }
 

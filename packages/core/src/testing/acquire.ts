@@ -187,7 +187,7 @@ export function acquireTests(suite: SuiteContext): void {
     const key = suite.key();
     await suite.layer().acquire(suite.acquireRequest(key));
 
-    const ttlMs = await storeTtlMs(key);
+    const ttlMs = await storeTtlMs(key, suite.time().now());
 
     expect(ttlMs).toBeGreaterThan(0);
     expect(ttlMs).toBeLessThanOrEqual(suite.expiresAfterMs);

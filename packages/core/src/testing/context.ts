@@ -23,11 +23,12 @@ export interface ConformanceOptions {
    */
   readonly timeUnitMs?: number;
   /**
-   * Reads the store's native TTL of a record, in ms (`undefined` when the key is absent, -1 when
-   * it has none). When given, the suite checks that every write leaves a TTL no later than the
+   * Reads the store's native TTL of a record, in ms from `now` (`undefined` when the key is
+   * absent, -1 when it has none). `now` is the suite's clock, epoch ms, for stores whose TTL is
+   * an instant. When given, the suite checks that every write leaves a TTL no later than the
    * record's expiry.
    */
-  readonly storeTtlMs?: (key: string) => Promise<number | undefined>;
+  readonly storeTtlMs?: (key: string, now: number) => Promise<number | undefined>;
 }
 
 /** The clock of the tests: injected instants for caller-clock layers, real waits for store-clock ones. */

@@ -196,7 +196,7 @@ export function settleTests(suite: SuiteContext): void {
     await suite.layer().acquire(request);
     await suite.layer().complete({ key, leaseToken: request.leaseToken, response: 'r', now: suite.time().now() });
 
-    const ttlMs = await storeTtlMs(key);
+    const ttlMs = await storeTtlMs(key, suite.time().now());
 
     expect(ttlMs).toBeGreaterThan(0);
     expect(ttlMs).toBeLessThanOrEqual(suite.expiresAfterMs);
