@@ -36,7 +36,7 @@ export function checkClient(client: unknown): asserts client is UpstashRedisLike
   );
 }
 
-// @upstash/redis appends the whole request body to the message of an HTTP error. That body holds
+// @upstash/redis appends the whole request body to the message of an HTTP error. That body contains
 // the script arguments, among them a stored response, so it never goes into our message.
 const REQUEST_BODY_SUFFIX = /, command was: [\s\S]*$/;
 

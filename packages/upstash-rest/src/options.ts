@@ -51,9 +51,9 @@ export type UpstashClientOptions = Omit<RedisConfigNodejs, 'url' | 'token' | 'au
  */
 export interface UpstashEnvOptions extends UpstashPersistenceOptions {
   /**
-   * Where `UPSTASH_REDIS_REST_URL` and `UPSTASH_REDIS_REST_TOKEN` are read from. Default
-   * `globalThis.process.env`, which Node.js and Vercel (Node and Edge functions) have. Pass a
-   * Cloudflare Worker's `env` there.
+   * The environment variables that `UPSTASH_REDIS_REST_URL` and `UPSTASH_REDIS_REST_TOKEN` are
+   * read from. Default `globalThis.process.env`, which Node.js and Vercel (Node and Edge
+   * functions) have. Pass a Cloudflare Worker's `env` here.
    */
   readonly env?: UpstashEnv;
   /** Options of the `@upstash/redis` client that `fromEnv` creates. Default: the client's defaults. */

@@ -42,9 +42,9 @@ export class UpstashPersistenceLayer implements PersistenceLayer {
 
   /**
    * Uses an `@upstash/redis` client that the caller created. Its `automaticDeserialization`
-   * setting does not matter: every string that a script returns starts with `~`, which no JSON
-   * text starts with, so the client's `JSON.parse` leaves it unchanged, and a reply that is not
-   * in the scripts' format fails the call instead of being misread.
+   * setting does not matter, because every string that a script returns starts with `~`, which
+   * no JSON text starts with. So the client's `JSON.parse` leaves it unchanged, and a reply that
+   * is not in the scripts' format fails the call instead of being misread.
    *
    * @example
    * ```ts
@@ -121,8 +121,8 @@ export class UpstashPersistenceLayer implements PersistenceLayer {
   }
 
   /**
-   * Does nothing: the client speaks HTTP and holds no connection, also when `fromEnv` created it.
-   * The layer keeps working after `close()`.
+   * Does nothing, because the client speaks HTTP and keeps no connection open, also when
+   * `fromEnv` created it. The layer keeps working after `close()`.
    */
   async close(): Promise<void> {}
 

@@ -12,8 +12,8 @@ let direct: Redis | undefined;
 // The real @upstash/redis client, through the loopback REST server, with Redis 7 syntax rejected.
 runPersistenceConformance({
   name: 'UpstashPersistenceLayer',
-  // Each call is an HTTP request through a Node.js server, which under a full parallel test run
-  // on two cores took up to 84 ms; the suite's tolerance is one unit, so a unit is 100 ms.
+  // The suite's tolerance is one unit. Each call is an HTTP request through a Node.js server,
+  // which took up to 84 ms under a full parallel test run on two cores, so a unit is 100 ms.
   timeUnitMs: 100,
   create: async () => {
     server = await startServer();

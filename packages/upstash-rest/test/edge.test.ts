@@ -29,7 +29,7 @@ const rejectNodeBuiltins: Plugin = {
   },
 };
 
-/** Resolves the two idemkit packages to their built files, so that the bundle holds exactly those. */
+/** Resolves the two idemkit packages to their built files, so that the bundle contains exactly those. */
 const useBuiltPackages: Plugin = {
   name: 'use-built-packages',
   setup(bundle) {

@@ -1,34 +1,30 @@
 import { makeIdempotent } from '@idemkit/idempotency-core';
-import { type RedisServer, startRedisServer } from '@idemkit/test-support';
 import type { UpstashRestServer } from '@idemkit/upstash-rest-server';
 import type { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { UpstashPersistenceLayer } from '../src/index.js';
-import { acquireRequest, inspector, layerFor, randomKeyPrefix, sleep, startServer } from './support.js';
+import { acquireRequest, inspector, layerFor, loadScripts, type PrivateServers, randomKeyPrefix, sleep, startPrivateServers } from './support.js';
 
 const keyPrefix = randomKeyPrefix();
 // A redis-server of this file's own, so that no other test flushes the scripts between the
 // warm-up and a counted call.
-let redis: RedisServer;
+let servers: PrivateServers;
 let server: UpstashRestServer;
 let direct: Redis;
 let layer: UpstashPersistenceLayer;
 
 beforeAll(async () => {
-  redis = await startRedisServer();
-  server = await startServer(redis.url);
+  servers = await startPrivateServers();
+  server = servers.server;
   direct = inspector(server);
   layer = layerFor(server, { keyPrefix });
-  await layer.acquire(acquireRequest('warm-up'));
+  await loadScripts(layer);
 });
 
-afterAll(async () => {
-  await server?.close();
-  await redis?.stop();
-});
+afterAll(() => servers?.stop());
 
-/** The key's TTL in ms as Redis reports it: -1 without a TTL, -2 when the key is absent. */
+/** Reads the key's TTL in ms as Redis reports it: -1 without a TTL, -2 when the key is absent. */
 function ttlMs(key: string): Promise<number> {
   return direct.pttl(keyPrefix + key);
 }

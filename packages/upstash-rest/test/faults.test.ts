@@ -1,4 +1,4 @@
-import { findFreePort, type RedisServer, startRedisServer } from '@idemkit/test-support';
+import { findFreePort } from '@idemkit/test-support';
 import {
   type IdempotencyOptions,
   type IdempotencyOutcomeType,
@@ -11,42 +11,36 @@ import type { Redis } from '@upstash/redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { UpstashPersistenceLayer } from '../src/index.js';
-import { acquireRequest, inspector, layerFor, randomKeyPrefix, rejection, sleep, startServer } from './support.js';
+import {
+  acquireRequest,
+  inspector,
+  layerFor,
+  loadScripts,
+  type PrivateServers,
+  randomKeyPrefix,
+  rejection,
+  sleep,
+  startPrivateServers,
+} from './support.js';
 
 const LEASE_MS = 300;
 
 // A redis-server of this file's own: the tests count the commands that ran, so the scripts must
 // stay loaded after the warm-up, whatever other tests do to their Redis.
-let redis: RedisServer;
+let servers: PrivateServers;
 let server: UpstashRestServer;
 let direct: Redis;
 
 beforeAll(async () => {
-  redis = await startRedisServer();
-  server = await startServer(redis.url);
+  servers = await startPrivateServers();
+  server = servers.server;
   direct = inspector(server);
-  await warmUp();
+  await loadScripts(layerFor(server));
 });
 
 afterEach(() => server.faults.clear());
 
-afterAll(async () => {
-  await server?.close();
-  await redis?.stop();
-});
-
-/** Loads every script, so that each counted write is one EVALSHA. */
-async function warmUp(): Promise<void> {
-  const layer = layerFor(server);
-  const request = acquireRequest('warm-up');
-  const { key, leaseToken } = request;
-  await layer.acquire(request);
-  await layer.saveStep({ key, leaseToken, name: 'step', result: 'r', now: Date.now() });
-  await layer.extend({ key, leaseToken, leaseMs: 1000, now: Date.now() });
-  await layer.complete({ key, leaseToken, response: 'r', now: Date.now() });
-  await layer.release({ key, leaseToken, now: Date.now() });
-  await layer.get({ key, now: Date.now() });
-}
+afterAll(() => servers?.stop());
 
 /** A function under test with its own layer and key prefix, counting its runs and outcomes. */
 function scenario(options: Partial<IdempotencyOptions<{ id: string }>> = {}) {

@@ -28,7 +28,7 @@ const PACKAGES: readonly BuiltPackage[] = [
 
 /**
  * Builds core and this package when their dist is missing or older than a source, so that the
- * edge test bundles what the sources say. After the root `pnpm test`, which builds first, both
+ * edge test bundles the current sources. After the root `pnpm test`, which builds first, both
  * are fresh and nothing is built here.
  */
 export default function setup(): void {

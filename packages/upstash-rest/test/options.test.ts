@@ -1,4 +1,4 @@
-import { IdempotencyConfigError } from '@idemkit/idempotency-core';
+import { IdempotencyConfigError, IdempotencyPersistenceError } from '@idemkit/idempotency-core';
 import type { UpstashRestServer } from '@idemkit/upstash-rest-server';
 import type { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,6 +174,21 @@ describe('key prefix', () => {
     expect(afterDelete).toBe(0);
     expect(await direct.exists(keyPrefix + request.key)).toBe(1);
     expect(await direct.exists(`idemkit:${request.key}`)).toBe(0);
+  });
+
+  it('foreign data under the prefix fails with a hint', async () => {
+    const layer = layerFor(server, { keyPrefix });
+    const request = acquireRequest('foreign');
+    await direct.set(keyPrefix + request.key, 'not a hash');
+
+    const error = await layer.acquire(request).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+
+    expect(IdempotencyPersistenceError.is(error)).toBe(true);
+    expect((error as IdempotencyPersistenceError).message).toContain('WRONGTYPE');
+    expect((error as IdempotencyPersistenceError).message).toContain('choose a keyPrefix that nothing else uses');
   });
 });
 

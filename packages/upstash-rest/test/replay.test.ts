@@ -26,7 +26,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** The record's hash as Redis holds it, field by field. */
+/** Reads the record's hash as Redis stores it, field by field. */
 async function storedFields(key: string): Promise<Map<string, string>> {
   const flat = (await direct.hgetall(keyPrefix + key)) as unknown as string[] | null;
   const fields = new Map<string, string>();

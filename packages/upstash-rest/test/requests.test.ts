@@ -1,45 +1,29 @@
 import { randomUUID } from 'node:crypto';
 
 import { type IdempotencyOptions, IdempotencyInProgressError, makeIdempotent } from '@idemkit/idempotency-core';
-import { type RedisServer, startRedisServer } from '@idemkit/test-support';
 import type { UpstashRestServer } from '@idemkit/upstash-rest-server';
 import type { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { UpstashPersistenceLayer } from '../src/index.js';
-import { acquireRequest, deferred, inspector, layerFor, startServer } from './support.js';
+import { acquireRequest, deferred, inspector, layerFor, loadScripts, type PrivateServers, startPrivateServers } from './support.js';
 
-// A redis-server and a REST server of this file's own: the counts are the requests that this
-// file's calls sent, and flushing the script cache disturbs no other test.
-let redis: RedisServer;
+// Servers of this file's own: the counts are the requests that this file's calls sent, and
+// flushing the script cache disturbs no other test.
+let servers: PrivateServers;
 let server: UpstashRestServer;
 let direct: Redis;
 let layer: UpstashPersistenceLayer;
 
 beforeAll(async () => {
-  redis = await startRedisServer();
-  server = await startServer(redis.url);
+  servers = await startPrivateServers();
+  server = servers.server;
   direct = inspector(server);
   layer = layerFor(server);
-  await warmUp();
+  await loadScripts(layer);
 });
 
-afterAll(async () => {
-  await server?.close();
-  await redis?.stop();
-});
-
-/** Runs every script once, so that the counted calls find them loaded and send EVALSHA alone. */
-async function warmUp(): Promise<void> {
-  const request = acquireRequest('warm-up');
-  const { key, leaseToken } = request;
-  await layer.acquire(request);
-  await layer.saveStep({ key, leaseToken, name: 'step', result: 'r', now: Date.now() });
-  await layer.extend({ key, leaseToken, leaseMs: 1000, now: Date.now() });
-  await layer.complete({ key, leaseToken, response: 'r', now: Date.now() });
-  await layer.release({ key, leaseToken, now: Date.now() });
-  await layer.get({ key, now: Date.now() });
-}
+afterAll(() => servers?.stop());
 
 /** Runs `action` and returns the HTTP requests and the Redis commands the server received meanwhile. */
 async function count(action: () => Promise<unknown>): Promise<{ requests: number; commands: number }> {

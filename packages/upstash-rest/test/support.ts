@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import type { AcquireRequest } from '@idemkit/idempotency-core';
+import type { AcquireRequest, PersistenceLayer } from '@idemkit/idempotency-core';
+import { type RedisServer, startRedisServer } from '@idemkit/test-support';
 import { startUpstashRestServer, type UpstashRestServer } from '@idemkit/upstash-rest-server';
 import { Redis } from '@upstash/redis';
 
@@ -9,14 +10,14 @@ import { UpstashPersistenceLayer, type UpstashClientOptions, type UpstashEnvOpti
 /** The Redis behind the test servers: `REDIS_URL`, else the local default. */
 export const REDIS_URL: string = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** A key prefix of its own for one test file, so files never see each other's records. */
+/** Returns a key prefix of its own for one test file, so files never see each other's records. */
 export function randomKeyPrefix(): string {
   return `idemkit-test:upstash-rest:${randomUUID()}:`;
 }
 
 /**
  * Starts the loopback REST server on `redisUrl` with Redis 7 syntax rejected, as Upstash
- * documents Redis 6.2. Rejects with the fix when Redis does not answer, so tests fail, not skip.
+ * documents Redis 6.2. Rejects with the fix when Redis does not reply, so tests fail, not skip.
  */
 export async function startServer(redisUrl: string = REDIS_URL): Promise<UpstashRestServer> {
   try {
@@ -28,19 +29,55 @@ export async function startServer(redisUrl: string = REDIS_URL): Promise<Upstash
   }
 }
 
-/** The variables that `fromEnv` reads, for `server`. */
+/** A redis-server and a REST server on it, both of one test file's own. */
+export interface PrivateServers {
+  readonly redis: RedisServer;
+  readonly server: UpstashRestServer;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a private redis-server and the REST server on it, for tests that count requests or
+ * commands: no other test sends to them, and none can flush their scripts.
+ */
+export async function startPrivateServers(): Promise<PrivateServers> {
+  const redis = await startRedisServer();
+  const server = await startServer(redis.url).catch(async (error: unknown) => {
+    await redis.stop();
+    throw error;
+  });
+  const stop = async (): Promise<void> => {
+    await server.close();
+    await redis.stop();
+  };
+  return { redis, server, stop };
+}
+
+/** Runs every record script once, so that later calls find them loaded and send EVALSHA alone. */
+export async function loadScripts(layer: PersistenceLayer): Promise<void> {
+  const request = acquireRequest('warm-up');
+  const { key, leaseToken } = request;
+  await layer.acquire(request);
+  await layer.saveStep({ key, leaseToken, name: 'step', result: 'r', now: Date.now() });
+  await layer.extend({ key, leaseToken, leaseMs: 1000, now: Date.now() });
+  await layer.complete({ key, leaseToken, response: 'r', now: Date.now() });
+  await layer.release({ key, leaseToken, now: Date.now() });
+  await layer.get({ key, now: Date.now() });
+}
+
+/** Returns the variables that `fromEnv` reads, for `server`. */
 export function serverEnv(server: UpstashRestServer): Record<string, string> {
   return { UPSTASH_REDIS_REST_URL: server.url, UPSTASH_REDIS_REST_TOKEN: server.token };
 }
 
-/** A layer on `server` built the way users build it, through `fromEnv`. */
+/** Creates a layer on `server` the way users do, through `fromEnv`. */
 export function layerFor(server: UpstashRestServer, options: Omit<UpstashEnvOptions, 'env'> = {}): UpstashPersistenceLayer {
   return UpstashPersistenceLayer.fromEnv({ ...options, env: serverEnv(server) });
 }
 
 /**
- * A plain client on `server` for checks (PTTL, HGETALL): no deserialization, no auto-pipelining
- * and a single attempt, so that what it reads is what Redis holds.
+ * Creates a plain client on `server` for checks (PTTL, HGETALL): no deserialization, no
+ * auto-pipelining and a single attempt, so that what it reads is what Redis stores.
  */
 export function inspector(server: UpstashRestServer, options: UpstashClientOptions = {}): Redis {
   return new Redis({
@@ -64,12 +101,12 @@ export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promis
   } while (cursor !== '0');
 }
 
-/** An acquire request for a fresh key, with a fresh token. */
+/** Returns an acquire request for a fresh key, with a fresh token. */
 export function acquireRequest(label: string, overrides: Partial<AcquireRequest> = {}): AcquireRequest {
   return { key: `${label}#${randomUUID()}`, leaseToken: randomUUID(), leaseMs: 30_000, expiresAfterMs: 60_000, now: Date.now(), ...overrides };
 }
 
-/** The error a promise rejects with, or undefined when it fulfils. */
+/** Returns the error a promise rejects with, or undefined when it fulfils. */
 export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
     () => undefined,
