@@ -7,6 +7,7 @@ import {
   fromHeader,
   makeIdempotent,
 } from '@idemkit/idempotency-core';
+import { FALSY_RESULTS } from '@idemkit/idempotency-core/testing';
 import { describe, expect, it } from 'vitest';
 
 import { RecordingLogger, deferred } from './support.js';
@@ -54,15 +55,7 @@ describe('makeIdempotent', () => {
     expect(calls).toBe(2);
   });
 
-  it.each([
-    ['0', 0],
-    ['false', false],
-    ['empty string', ''],
-    ['empty object', {}],
-    ['empty array', []],
-    ['null', null],
-    ['undefined', undefined],
-  ])('replays a falsy result %s with its type', async (_label, value) => {
+  it.each(FALSY_RESULTS)('replays a falsy result %s with its type', async (_label, value) => {
     let calls = 0;
     const fn = makeIdempotent(
       async (_input: string) => {

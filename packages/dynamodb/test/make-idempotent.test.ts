@@ -1,13 +1,13 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
-  defaultSerializer,
   deriveKey,
   IdempotencyKeyMissingError,
   type IdempotencyOptions,
   type IdempotencyOutcome,
   makeIdempotent,
 } from '@idemkit/idempotency-core';
+import { FALSY_RESULTS, storedResponse } from '@idemkit/idempotency-core/testing';
 import { describe, expect, it } from 'vitest';
 
 import { DynamoDBPersistenceLayer } from '../src/index.js';
@@ -44,17 +44,7 @@ async function rawItem(key: string): Promise<Record<string, Record<string, unkno
 }
 
 describe('falsy results', () => {
-  const falsyResults: [string, unknown][] = [
-    ['0', 0],
-    ['false', false],
-    ['empty string', ''],
-    ['empty object', {}],
-    ['empty array', []],
-    ['null', null],
-    ['undefined', undefined],
-  ];
-
-  it.each(falsyResults)('result %s replays with its type', async (label, result) => {
+  it.each(FALSY_RESULTS)('result %s replays with its type', async (label, result) => {
     const keys: string[] = [];
     const namespace = `falsy-${label.replace(/ /g, '-')}`;
     const { handler, calls } = countingHandler(result, { namespace, onOutcome: (outcome) => keys.push(outcome.key ?? '') });
@@ -160,7 +150,7 @@ describe('expired items that DynamoDB has not deleted yet', () => {
           leaseExpiresAt: expiresAt - 3_540_000,
           leaseToken: 'earlier-call',
           // Core's stored form of a result: "r" and the serializer's text.
-          response: `r${defaultSerializer.serialize('old')}`,
+          response: storedResponse('old'),
           steps: {},
         },
       }),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { deriveKey, IdempotencyError, makeIdempotent } from '@idemkit/idempotency-core';
+import { FALSY_RESULTS } from '@idemkit/idempotency-core/testing';
 import { describe, expect, it } from 'vitest';
 
 import { useSharedRedis } from './support.js';
@@ -19,17 +20,7 @@ async function recordKey(namespace: string, value: Input): Promise<string> {
 }
 
 describe('falsy results', () => {
-  const FALSY: [string, unknown][] = [
-    ['0', 0],
-    ['false', false],
-    ['empty string', ''],
-    ['empty object', {}],
-    ['empty array', []],
-    ['null', null],
-    ['undefined', undefined],
-  ];
-
-  it.each(FALSY)('%s replays with its type', async (_label, result) => {
+  it.each(FALSY_RESULTS)('%s replays with its type', async (_label, result) => {
     const namespace = `falsy-${randomUUID()}`;
     const event = input();
     let runs = 0;

@@ -15,6 +15,7 @@ import { settleTests } from './settle.js';
 import { stepTests } from './steps.js';
 
 export type { ConformanceOptions, SuiteTime } from './context.js';
+export { FALSY_RESULTS, storedResponse } from './scenarios.js';
 
 const DEFAULT_TIME_UNIT_MS = 50;
 const INJECTED_TIME_UNIT_MS = 1000;
