@@ -179,7 +179,9 @@ export class Claim {
       return;
     }
     if (!released) {
-      this.#leaseLost('release');
+      // The record is gone or another caller owns it: either way nothing of this call remains to
+      // release. A retried release whose first reply was lost ends here too, so this is no warning.
+      log.debug('The claim was already gone or taken over when it was released', { key: this.key });
       return;
     }
     this.#runtime.emit({ type: 'released', namespace: this.namespace, key: this.key });
