@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 
 import { runDay } from './day.ts';
 import { judge, progressLine, summary } from './report.ts';
-import { isStoreName, openStore, STORE_NAMES, StoreNotAvailableError } from './stores.ts';
+import { isStoreName, openStore, STORE_NAMES } from './stores.ts';
 
 const HELP = `Usage: pnpm demo [-- options]
 
@@ -19,6 +19,8 @@ Options:
                       redis: REDIS_URL (default redis://127.0.0.1:6379)
                       dynamodb: DYNAMODB_ENDPOINT of a running DynamoDB Local; without it the
                       demo starts DynamoDB Local itself (needs Java 17 or later)
+                      upstash: UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN; without
+                      them the demo serves the Upstash REST protocol itself over REDIS_URL
   --payments N        number of payments in the day (default: 300; 40 with --short)
   --concurrency N     clients sending at the same time (default: 16; 8 with --short)
   --seed N            seed of the day's plan, to replay a run (default: 1)
@@ -85,8 +87,7 @@ async function main(): Promise<number> {
   try {
     store = await openStore(cli.store);
   } catch (error) {
-    if (!(error instanceof StoreNotAvailableError)) throw error;
-    console.error(error.message);
+    console.error(`Cannot open the ${cli.store} store: ${(error as Error).message}`);
     return 2;
   }
 

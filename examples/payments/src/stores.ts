@@ -1,9 +1,11 @@
-// Store selection for the demo. Each store is one small function that opens it; the adapter
-// owners replace the "not available yet" ones with the real wiring.
+// Store selection for the demo: each store is one small function that opens it against a local
+// service, and closes it and removes the run's records at the end.
 import { MemoryPersistenceLayer, type PersistenceLayer } from '@idemkit/idempotency-core';
 import { RedisPersistenceLayer } from '@idemkit/idempotency-redis';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTableInput, DynamoDBPersistenceLayer } from '@idemkit/idempotency-dynamodb';
+import { UpstashPersistenceLayer } from '@idemkit/idempotency-upstash-rest';
+import { startUpstashRestServer } from '@idemkit/upstash-rest-server';
 import { type DynamoDBLocal, dynamoDBLocalClientConfig, startDynamoDBLocal } from '@idemkit/test-support';
 import { Redis } from 'ioredis';
 
@@ -20,20 +22,6 @@ export interface OpenStore {
   close(): Promise<void>;
 }
 
-/** The store exists as a name but the demo has no adapter wired for it yet. */
-export class StoreNotAvailableError extends Error {
-  readonly store: StoreName;
-
-  constructor(store: StoreName, adapterPackage: string) {
-    super(
-      `The ${store} store is not available yet: the demo does not wire ${adapterPackage} so far. ` +
-        `Run with --store memory, or fill in the open function for ${store} in examples/payments/src/stores.ts.`,
-    );
-    this.name = 'StoreNotAvailableError';
-    this.store = store;
-  }
-}
-
 const openers: Record<StoreName, () => Promise<OpenStore>> = {
   memory: openMemory,
   redis: openRedis,
@@ -46,7 +34,7 @@ export function isStoreName(name: string): name is StoreName {
   return (STORE_NAMES as readonly string[]).includes(name);
 }
 
-/** Opens the named store; throws {@link StoreNotAvailableError} for a store not wired yet. */
+/** Opens the named store against its local service. */
 export function openStore(name: StoreName): Promise<OpenStore> {
   return openers[name]();
 }
@@ -122,7 +110,31 @@ async function openDynamoDb(): Promise<OpenStore> {
   };
 }
 
-// TODO: open @idemkit/idempotency-upstash-rest against the loopback Upstash REST server.
+// With UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN set, the demo uses that database.
+// Without them it starts the project's loopback server that speaks Upstash's REST protocol over
+// the local Redis (REDIS_URL), and deletes the run's records at the end.
 async function openUpstash(): Promise<OpenStore> {
-  throw new StoreNotAvailableError('upstash', '@idemkit/idempotency-upstash-rest');
+  const keyPrefix = `idemkit-demo:${crypto.randomUUID()}:`;
+  if (process.env.UPSTASH_REDIS_REST_URL !== undefined) {
+    const persistence = UpstashPersistenceLayer.fromEnv({ keyPrefix });
+    return { persistence, description: `upstash (UPSTASH_REDIS_REST_URL, keys under ${keyPrefix})`, close: () => persistence.close() };
+  }
+
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const server = await startUpstashRestServer({ redisUrl });
+  const persistence = UpstashPersistenceLayer.fromEnv({
+    keyPrefix,
+    env: { UPSTASH_REDIS_REST_URL: server.url, UPSTASH_REDIS_REST_TOKEN: server.token },
+  });
+  return {
+    persistence,
+    description: `upstash (REST server on ${server.url} over ${redactUrl(redisUrl)}, keys under ${keyPrefix})`,
+    async close() {
+      await server.close();
+      const client = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+      await client.connect();
+      await deleteKeys(client, `${keyPrefix}*`);
+      await client.quit();
+    },
+  };
 }
