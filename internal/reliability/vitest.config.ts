@@ -8,5 +8,6 @@ export default defineProject({
     name: 'reliability',
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
+    globalSetup: ['./test/global-setup.ts'],
   },
 });

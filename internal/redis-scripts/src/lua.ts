@@ -127,7 +127,7 @@ if not is_live(record, now) then
   return { 1 }
 end
 
-if record.leaseToken == token then
+if record.leaseToken == token and record.status == 'IN_PROGRESS' then
   local reply = reply_fields(existing, true)
   table.insert(reply, 1, 1)
   return reply

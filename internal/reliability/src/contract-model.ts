@@ -27,7 +27,7 @@ export class ContractModel {
 
   acquire(key: string, token: string, leaseMs: number, expiresAfterMs: number, payloadHash: string | undefined, now: number): ModelAcquire {
     const existing = this.live(key, now);
-    if (existing?.leaseToken === token) return { acquired: true, steps: { ...existing.steps } };
+    if (existing?.leaseToken === token && existing.status === 'IN_PROGRESS') return { acquired: true, steps: { ...existing.steps } };
     if (existing !== undefined && !takeable(existing, payloadHash, now)) return { acquired: false, record: { ...existing, steps: { ...existing.steps } } };
 
     const steps = existing === undefined ? {} : { ...existing.steps };

@@ -1,3 +1,6 @@
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createTableInput, DynamoDBPersistenceLayer } from '@idemkit/idempotency-dynamodb';
+import { dynamoDBLocalClientConfig } from '@idemkit/test-support';
 import { Redis } from 'ioredis';
 
 /** The shared Redis of the test machine: REDIS_URL, else the local default. */
@@ -19,4 +22,32 @@ export async function deleteRedisKeys(prefix: string): Promise<void> {
   } finally {
     client.disconnect();
   }
+}
+
+/** A fresh DynamoDB table on the project's DynamoDB Local, and a layer over it. */
+export interface DynamoTable {
+  readonly tableName: string;
+  readonly endpoint: string;
+  readonly layer: DynamoDBPersistenceLayer;
+  /** Deletes the table and closes the client. */
+  drop(): Promise<void>;
+}
+
+/** Creates a table with a random name on the DynamoDB Local at `endpoint`. */
+export async function createDynamoTable(endpoint: string, clientEndpoint: string = endpoint): Promise<DynamoTable> {
+  const tableName = `reliability-${crypto.randomUUID()}`;
+  const admin = new DynamoDBClient(dynamoDBLocalClientConfig(endpoint));
+  await admin.send(new CreateTableCommand(createTableInput({ tableName })));
+  const client = new DynamoDBClient({ ...dynamoDBLocalClientConfig(clientEndpoint), maxAttempts: 2 });
+  const layer = DynamoDBPersistenceLayer.fromClient(client, { tableName });
+  return {
+    tableName,
+    endpoint,
+    layer,
+    async drop() {
+      client.destroy();
+      await admin.send(new DeleteTableCommand({ TableName: tableName }));
+      admin.destroy();
+    },
+  };
 }

@@ -147,8 +147,8 @@ export interface PersistenceTraits {
  * - An expired record is absent, whatever the store still holds.
  * - `acquire` takes over an IN_PROGRESS record whose lease lapsed only when its `payloadHash`
  *   matches (or either side has none), keeps that record's steps and returns them; it never
- *   returns steps of an expired record. A blocking record holding the caller's own token counts
- *   as acquired.
+ *   returns steps of an expired record. An IN_PROGRESS record holding the caller's own token
+ *   counts as acquired and is left as it is; a COMPLETED one never does.
  * - Store failures reject; core wraps them in `IdempotencyPersistenceError`.
  *
  * @example

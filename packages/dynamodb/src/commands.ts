@@ -17,9 +17,10 @@ const OWNED = '#token = :token AND #expiresAt > :now';
 
 /**
  * The acquire: one UpdateItem that creates the claim, or takes over a lapsed one, or fails with
- * the blocking item. Its condition admits an absent item, an expired one, an IN_PROGRESS one
- * whose lease lapsed and whose payloadHash matches (or either side has none), and an IN_PROGRESS
- * one that already holds this token (a retry whose first response was lost). The update keeps
+ * the blocking item. Its condition admits an absent item, an expired one, and an IN_PROGRESS one
+ * whose lease lapsed and whose payloadHash matches (or either side has none). An item that
+ * already holds this token (a retry whose first response was lost) fails the condition and is
+ * left as it is; the caller reads its own claim in the returned item. The update keeps
  * `steps` whatever it finds, because it cannot branch. ALL_OLD shows the caller whether they came
  * from an expired item, and the caller then clears them with {@link clearStepsInput}.
  */
@@ -40,7 +41,6 @@ export function acquireInput(options: ResolvedOptions, request: AcquireRequest):
     ConditionExpression: [
       'attribute_not_exists(#pk)',
       '#expiresAt <= :now',
-      '(#status = :inProgress AND #token = :token)',
       `(#status = :inProgress AND #lease <= :now${sameHash})`,
     ].join(' OR '),
     ExpressionAttributeNames: attributeNames(options, ['#pk', '#status', '#expiresAt', '#expiresAtSeconds', '#lease', '#token', '#hash', '#response', '#steps']),

@@ -228,7 +228,8 @@ export class DynamoDBPersistenceLayer implements PersistenceLayer {
       );
     }
     const record = toRecord(this.#options, request.key, item);
-    if (record.leaseToken !== request.leaseToken) return { acquired: false, record };
+    // Only an IN_PROGRESS claim counts as this token's own: a completed record is never claimed again.
+    if (record.leaseToken !== request.leaseToken || record.status !== 'IN_PROGRESS') return { acquired: false, record };
 
     const { leaseToken, payloadHash, expiresAt, leaseExpiresAt } = record;
     this.#footprints.remember(request.key, { leaseToken, payloadHash, expiresAt, leaseExpiresAt }, record.steps);

@@ -167,6 +167,34 @@ export function acquireTests(suite: SuiteContext): void {
     expect(retried).toEqual({ acquired: true, steps: { a: '1' } });
   });
 
+  it('acquire by the same token leaves the claim as it is', async () => {
+    const key = suite.key();
+    const first = suite.acquireRequest(key, { payloadHash: 'hash-1' });
+    await suite.layer().acquire(first);
+    const claimed = await suite.layer().get({ key, now: suite.time().now() });
+    await suite.time().advance(Math.floor(suite.leaseMs / 2));
+
+    const retried = await suite.layer().acquire({ ...first, now: suite.time().now() });
+
+    expect(retried.acquired).toBe(true);
+    const record = await suite.layer().get({ key, now: suite.time().now() });
+    expect(record?.leaseExpiresAt).toBe(claimed?.leaseExpiresAt);
+    expect(record?.expiresAt).toBe(claimed?.expiresAt);
+  });
+
+  it('acquire never claims a COMPLETED record again, not even with its token', async () => {
+    const key = suite.key();
+    const first = suite.acquireRequest(key);
+    await suite.layer().acquire(first);
+    await suite.layer().complete({ key, leaseToken: first.leaseToken, response: 'done', now: suite.time().now() });
+
+    const retried = await suite.layer().acquire({ ...first, now: suite.time().now() });
+
+    const record = blockingRecord(retried);
+    expect(record.status).toBe('COMPLETED');
+    expect(record.response).toBe('done');
+  });
+
   it('acquire returns the lapsed record unchanged to get', async () => {
     const key = suite.key();
     const first = suite.acquireRequest(key);
