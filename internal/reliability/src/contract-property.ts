@@ -1,12 +1,13 @@
 import type { IdempotencyRecord, PersistenceLayer } from '@idemkit/idempotency-core';
 import fc from 'fast-check';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
 import { ContractModel, type ModelRecord, boundariesOf } from './contract-model.ts';
 
 /** Options of {@link runContractModel}. */
 export interface ContractModelOptions {
   readonly name: string;
+  /** Returns the layer under test; the caller closes it. */
   readonly create: () => PersistenceLayer | Promise<PersistenceLayer>;
   /** Sequences to try. */
   readonly runs: number;
@@ -184,13 +185,8 @@ const commands = (unitMs: number): fc.Arbitrary<Command>[] => [
  * the layer and against {@link ContractModel}, must give the same answers and records.
  */
 export function runContractModel(options: ContractModelOptions): void {
-  let layer: PersistenceLayer | undefined;
-  afterAll(async () => {
-    await layer?.close();
-  });
-
   it(`${options.name} agrees with the contract model`, async () => {
-    layer ??= await options.create();
+    const layer = await options.create();
     const store = layer.traits.clock === 'store';
     const unitMs = store ? (options.timeUnitMs ?? 40) : CALLER_UNIT_MS;
     const prefix = `model-${crypto.randomUUID()}`;
@@ -202,7 +198,7 @@ export function runContractModel(options: ContractModelOptions): void {
         const keys = [`${prefix}#${sequence}-a`, `${prefix}#${sequence}-b`];
         const world: World = {
           model: new ContractModel(),
-          layer: layer as PersistenceLayer,
+          layer,
           clock: store ? realClock(Math.max(10, Math.floor(unitMs / 3))) : injectedClock(),
           keys,
           tokens: new Map(),

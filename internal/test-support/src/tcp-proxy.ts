@@ -50,15 +50,22 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   const pairs = new Set<[Socket, Socket]>();
   const stalled: (() => void)[] = [];
 
+  // Connections whose next reply is to be dropped: the request went through, the reply will not.
+  const dropReplyOf = new WeakSet<Socket>();
+
   const forward = (from: Socket, to: Socket, direction: 'request' | 'reply'): void => {
     from.on('data', (chunk: Buffer) => {
       const send = (): void => {
         if (to.destroyed) return;
+        if (direction === 'reply' && dropReplyOf.has(from)) {
+          // The server answered; the client never gets the answer.
+          destroyPair(to, from);
+          return;
+        }
         to.write(chunk);
         if (direction === 'request' && loseReply) {
           loseReply = false;
-          // The reply to this request is dropped with the connection, after the server read it.
-          to.once('data', () => destroyPair(from, to));
+          dropReplyOf.add(to);
         }
       };
       if (mode.kind === 'stall') stalled.push(send);
