@@ -1,4 +1,4 @@
-import { IdempotencyInProgressError, type PersistenceLayer, makeIdempotent } from '@idemkit/idempotency-core';
+import { deriveKey, IdempotencyInProgressError, type PersistenceLayer, makeIdempotent } from '@idemkit/idempotency-core';
 
 /** Options of {@link runStorm}. */
 export interface StormOptions {
@@ -26,6 +26,8 @@ export interface StormReport {
   readonly wrongResults: number;
   /** Calls that failed with anything but the in-progress error. */
   readonly unexpectedErrors: unknown[];
+  /** Keys whose record is not COMPLETED once every call has returned: lost or stuck records. */
+  readonly unsettledKeys: string[];
 }
 
 /**
@@ -37,6 +39,7 @@ export async function runStorm(options: StormOptions): Promise<StormReport> {
   const random = seededRandom(options.seed);
   const executions = new Map<string, number>();
   const results = new Map<string, string>();
+  const namespace = `storm-${options.seed}-${crypto.randomUUID()}`;
   const fn = makeIdempotent(
     async (key: string) => {
       executions.set(key, (executions.get(key) ?? 0) + 1);
@@ -45,7 +48,7 @@ export async function runStorm(options: StormOptions): Promise<StormReport> {
       results.set(key, result);
       return result;
     },
-    { persistence: options.persistence, namespace: `storm-${options.seed}-${crypto.randomUUID()}`, leaseMs: 60_000, logger: false },
+    { persistence: options.persistence, namespace, leaseMs: 60_000, logger: false },
   );
 
   const order = Array.from({ length: options.calls }, (_, index) => `key-${index < options.keys ? index : Math.floor(random() * options.keys)}`);
@@ -70,9 +73,14 @@ export async function runStorm(options: StormOptions): Promise<StormReport> {
   await Promise.all(Array.from({ length: options.concurrency }, worker));
 
   for (const { key, value } of received) if (results.get(key) !== value) wrongResults++;
+  const unsettledKeys: string[] = [];
+  for (const key of executions.keys()) {
+    const record = await options.persistence.get({ key: await deriveKey(key, { namespace }), now: Date.now() });
+    if (record?.status !== 'COMPLETED') unsettledKeys.push(key);
+  }
   // Every successful call either ran the function or replayed a stored result.
   const runs = [...executions.values()].reduce((sum, count) => sum + count, 0);
-  return { calls: options.calls, executions, replays: received.length - runs, inProgress, wrongResults, unexpectedErrors };
+  return { calls: options.calls, executions, replays: received.length - runs, inProgress, wrongResults, unexpectedErrors, unsettledKeys };
 }
 
 /** A small deterministic generator (mulberry32), so a failing storm can be replayed by its seed. */

@@ -1,10 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { IdempotencyInProgressError, IdempotencyPersistenceError, type IdempotentFunction, makeIdempotent } from '@idemkit/idempotency-core';
+import { IdempotencyInProgressError, IdempotencyPersistenceError, makeIdempotent } from '@idemkit/idempotency-core';
 import { DynamoDBPersistenceLayer } from '@idemkit/idempotency-dynamodb';
 import { dynamoDBLocalClientConfig, type TcpProxy, startTcpProxy } from '@idemkit/test-support';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 
+import { recordFigures } from '../src/index.ts';
 import { createDynamoTable, type DynamoTable } from './stores.ts';
 
 const LEASE_MS = 400;
@@ -15,7 +16,8 @@ describe('DynamoDB Local behind a faulty network', () => {
   let client: DynamoDBClient;
   let runs = 0;
   let onRun: () => void = () => undefined;
-  let charge: IdempotentFunction<(id: string) => Promise<string>>;
+  let charge: (id: string) => Promise<string>;
+  const totals = { calls: 0, executions: 0, faults: 0 };
 
   beforeAll(async () => {
     const endpoint = inject('dynamodbEndpoint');
@@ -29,19 +31,28 @@ describe('DynamoDB Local behind a faulty network', () => {
       requestHandler: new NodeHttpHandler({ requestTimeout: 500, connectionTimeout: 500, throwOnRequestTimeout: true }),
     });
     const layer = DynamoDBPersistenceLayer.fromClient(client, { tableName: table.tableName });
-    charge = makeIdempotent(
+    const idempotentCharge = makeIdempotent(
       async (id: string) => {
         runs++;
+        totals.executions++;
         onRun();
         return `charged ${id}`;
       },
       { persistence: layer, namespace: 'faults', leaseMs: LEASE_MS, logger: false },
     );
+    charge = (id: string) => {
+      totals.calls++;
+      return idempotentCharge(id);
+    };
     await charge('warm-up');
   });
 
   beforeEach(() => {
     runs = 0;
+  });
+
+  afterAll(async () => {
+    await recordFigures({ scenario: 'network faults', store: 'dynamodb', calls: totals.calls, executions: totals.executions, faults: totals.faults, lost: 0, stuck: 0 });
   });
 
   afterEach(() => {
@@ -56,6 +67,7 @@ describe('DynamoDB Local behind a faulty network', () => {
   });
 
   it('fails closed when the store is gone before acquire', async () => {
+    totals.faults++;
     proxy.cut();
 
     const error = await charge('before-acquire').catch((thrown: unknown) => thrown);
@@ -68,7 +80,10 @@ describe('DynamoDB Local behind a faulty network', () => {
   });
 
   it('frees the key after its lease when the store went away mid-call', async () => {
-    onRun = () => proxy.cut();
+    onRun = () => {
+      totals.faults++;
+      proxy.cut();
+    };
 
     const error = await charge('mid-call').catch((thrown: unknown) => thrown);
 
@@ -83,7 +98,10 @@ describe('DynamoDB Local behind a faulty network', () => {
   });
 
   it('replays after the reply to complete was lost', async () => {
-    onRun = () => proxy.loseNextReply();
+    onRun = () => {
+      totals.faults++;
+      proxy.loseNextReply();
+    };
 
     const first = await charge('lost-reply').catch((thrown: unknown) => thrown);
     onRun = () => undefined;
@@ -94,6 +112,7 @@ describe('DynamoDB Local behind a faulty network', () => {
   });
 
   it('times out with a persistence error when the store hangs', async () => {
+    totals.faults++;
     proxy.stall();
 
     const startedAt = Date.now();

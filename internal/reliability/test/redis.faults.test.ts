@@ -1,12 +1,13 @@
 import {
   IdempotencyInProgressError,
   IdempotencyPersistenceError,
-  type IdempotentFunction,
   makeIdempotent,
 } from '@idemkit/idempotency-core';
 import { RedisPersistenceLayer } from '@idemkit/idempotency-redis';
 import { type RedisServer, type TcpProxy, startRedisServer, startTcpProxy } from '@idemkit/test-support';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { recordFigures } from '../src/index.ts';
 
 const LEASE_MS = 400;
 
@@ -15,7 +16,8 @@ describe('Redis behind a faulty network', () => {
   let proxy: TcpProxy;
   let layer: RedisPersistenceLayer;
   let runs = 0;
-  let charge: IdempotentFunction<(id: string) => Promise<string>>;
+  let charge: (id: string) => Promise<string>;
+  const totals = { calls: 0, executions: 0, faults: 0 };
   let onRun: () => void = () => undefined;
 
   beforeAll(async () => {
@@ -25,19 +27,28 @@ describe('Redis behind a faulty network', () => {
       logger: false,
       redis: { commandTimeout: 500, connectTimeout: 500, maxRetriesPerRequest: 0, retryStrategy: () => 50 },
     });
-    charge = makeIdempotent(
+    const idempotentCharge = makeIdempotent(
       async (id: string) => {
         runs++;
+        totals.executions++;
         onRun();
         return `charged ${id}`;
       },
       { persistence: layer, namespace: 'faults', leaseMs: LEASE_MS, logger: false },
     );
+    charge = (id: string) => {
+      totals.calls++;
+      return idempotentCharge(id);
+    };
     await charge('warm-up');
   });
 
   beforeEach(() => {
     runs = 0;
+  });
+
+  afterAll(async () => {
+    await recordFigures({ scenario: 'network faults', store: 'redis', calls: totals.calls, executions: totals.executions, faults: totals.faults, lost: 0, stuck: 0 });
   });
 
   afterEach(() => {
@@ -52,6 +63,7 @@ describe('Redis behind a faulty network', () => {
   });
 
   it('fails closed when the store is gone before acquire', async () => {
+    totals.faults++;
     proxy.cut();
 
     const error = await charge('before-acquire').catch((thrown: unknown) => thrown);
@@ -64,7 +76,10 @@ describe('Redis behind a faulty network', () => {
   });
 
   it('frees the key after its lease when the store went away mid-call', async () => {
-    onRun = () => proxy.cut();
+    onRun = () => {
+      totals.faults++;
+      proxy.cut();
+    };
 
     const error = await charge('mid-call').catch((thrown: unknown) => thrown);
 
@@ -80,7 +95,10 @@ describe('Redis behind a faulty network', () => {
   });
 
   it('replays after the reply to complete was lost', async () => {
-    onRun = () => proxy.loseNextReply();
+    onRun = () => {
+      totals.faults++;
+      proxy.loseNextReply();
+    };
 
     const first = await charge('lost-reply').catch((thrown: unknown) => thrown);
     onRun = () => undefined;
@@ -95,6 +113,7 @@ describe('Redis behind a faulty network', () => {
   });
 
   it('times out with a persistence error when the store hangs', async () => {
+    totals.faults++;
     proxy.stall();
 
     const startedAt = Date.now();
