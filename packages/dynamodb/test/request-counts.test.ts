@@ -1,4 +1,4 @@
-import { IdempotencyInProgressError, makeIdempotent } from '@idemkit/idempotency-core';
+import { IdempotencyInProgressError, makeIdempotent, step } from '@idemkit/idempotency-core';
 import { describe, expect, it } from 'vitest';
 
 import { DynamoDBPersistenceLayer } from '../src/index.js';
@@ -82,5 +82,40 @@ describe('requests per call through makeIdempotent', () => {
     );
 
     expect(await requestsOf(() => charge({ id: 'o-1' }))).toEqual(['UpdateItem', 'DeleteItem']);
+  });
+});
+
+describe('requests per step', () => {
+  it('each step sends one request', async () => {
+    const pay = makeIdempotent(
+      async (order: { id: string }) => {
+        await step('charge', () => `charge ${order.id}`);
+        await step('ledger', () => `ledger ${order.id}`);
+        return 'paid';
+      },
+      { persistence, namespace: 'steps', logger: false },
+    );
+
+    // acquire, two steps, complete
+    expect(await requestsOf(() => pay({ id: 'o-1' }))).toEqual(['UpdateItem', 'UpdateItem', 'UpdateItem', 'UpdateItem']);
+  });
+
+  it('retry gets stored steps with its acquire', async () => {
+    let ledgerAttempts = 0;
+    const pay = makeIdempotent(
+      async (order: { id: string }) => {
+        await step('charge', () => `charge ${order.id}`);
+        await step('ledger', () => {
+          if (++ledgerAttempts === 1) throw new Error('ledger unavailable');
+          return 'row';
+        });
+        return 'paid';
+      },
+      { persistence, namespace: 'steps-retry', logger: false },
+    );
+    await pay({ id: 'o-1' }).catch(() => undefined);
+
+    // acquire (with the charge step), the ledger step, complete
+    expect(await requestsOf(() => pay({ id: 'o-1' }))).toEqual(['UpdateItem', 'UpdateItem', 'UpdateItem']);
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { IdempotencyInProgressError, IdempotencyPersistenceError, makeIdempotent, type IdempotencyOptions } from '@idemkit/idempotency-core';
+import { IdempotencyInProgressError, IdempotencyPersistenceError, makeIdempotent, type IdempotencyOptions, step } from '@idemkit/idempotency-core';
 import { type RedisServer, startRedisServer } from '@idemkit/test-support';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -199,5 +199,38 @@ describe('record expiry', () => {
     expect(IdempotencyPersistenceError.is(error)).toBe(true);
     expect((error as Error).message).toContain('PEXPIREAT failed');
     expect(await client.exists(KEY_PREFIX + request.key)).toBe(0);
+  });
+});
+
+describe('round trips per step', () => {
+  it('each step sends one command', async () => {
+    const call = idempotent(async ({ id }) => {
+      await step('charge', () => `charge ${id}`);
+      await step('ledger', () => `ledger ${id}`);
+      return 'paid';
+    });
+
+    const commands = await clientCommands(() => call({ id: 'a' }));
+
+    // acquire, two steps, complete
+    expect(commands).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha']);
+  });
+
+  it('retry gets stored steps with its acquire', async () => {
+    let ledgerAttempts = 0;
+    const call = idempotent(async ({ id }) => {
+      await step('charge', () => `charge ${id}`);
+      await step('ledger', () => {
+        if (++ledgerAttempts === 1) throw new Error('ledger unavailable');
+        return 'row';
+      });
+      return 'paid';
+    });
+    await call({ id: 'a' }).catch(() => undefined);
+
+    const commands = await clientCommands(() => call({ id: 'a' }));
+
+    // acquire (with the charge step), the ledger step, complete
+    expect(commands).toEqual(['evalsha', 'evalsha', 'evalsha']);
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { type IdempotencyOptions, IdempotencyInProgressError, makeIdempotent } from '@idemkit/idempotency-core';
+import { type IdempotencyOptions, IdempotencyInProgressError, makeIdempotent, step } from '@idemkit/idempotency-core';
 import type { UpstashRestServer } from '@idemkit/upstash-rest-server';
 import type { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,5 +142,34 @@ describe('requests per contract method', () => {
     expect(cold).toEqual({ requests: 2, commands: 2 });
     expect(warm).toEqual({ requests: 1, commands: 1 });
     expect((await layer.get({ key: first.key, now: Date.now() }))?.leaseToken).toBe(first.leaseToken);
+  });
+});
+
+describe('requests per step', () => {
+  it('each step sends one request', async () => {
+    const call = idempotent(async ({ id }) => {
+      await step('charge', () => `charge ${id}`);
+      await step('ledger', () => `ledger ${id}`);
+      return 'paid';
+    });
+
+    // acquire, two steps, complete
+    expect(await count(() => call({ id: 'a' }))).toEqual({ requests: 4, commands: 4 });
+  });
+
+  it('retry gets stored steps with its acquire', async () => {
+    let ledgerAttempts = 0;
+    const call = idempotent(async ({ id }) => {
+      await step('charge', () => `charge ${id}`);
+      await step('ledger', () => {
+        if (++ledgerAttempts === 1) throw new Error('ledger unavailable');
+        return 'row';
+      });
+      return 'paid';
+    });
+    await call({ id: 'a' }).catch(() => undefined);
+
+    // acquire (with the charge step), the ledger step, complete
+    expect(await count(() => call({ id: 'a' }))).toEqual({ requests: 3, commands: 3 });
   });
 });
