@@ -1,16 +1,18 @@
 // The payments Lambda handler: Middy, http-error-handler, and the idempotency middleware in
-// HTTP mode. It charges through the provider inside a resumable step, so a retry after a failure
-// that came after the charge replays the charge instead of making it again.
+// HTTP mode. It charges through the provider and then writes a ledger row, each inside a
+// resumable step, so a retry after the ledger write failed replays the charge instead of making
+// it again, and writes the row once.
 import type { IdempotencyLogger, PersistenceLayer } from '@idemkit/idempotency-core';
 import { idempotency, type IdempotentContext } from '@idemkit/idempotency-middy';
 import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 
+import type { LedgerRow } from './ledger.ts';
 import type { Charge, ChargeRequest } from './provider.ts';
 
-/** The point where an injected failure strikes: before the charge or after it. */
-export type FaultStage = 'before-charge' | 'after-charge';
+/** The point where an injected failure strikes: before the charge, or at the ledger write after it. */
+export type FaultStage = 'before-charge' | 'ledger-write';
 
 /** Failures injected into the handler, each thrown once: the retry of that payment succeeds. */
 export class FaultPlan {
@@ -20,12 +22,16 @@ export class FaultPlan {
     this.#pending.set(paymentId, stage);
   }
 
+  /** Returns true, the first time only, when a failure is planned for this payment and stage. */
+  take(paymentId: string, stage: FaultStage): boolean {
+    if (this.#pending.get(paymentId) !== stage) return false;
+    this.#pending.delete(paymentId);
+    return true;
+  }
+
   /** Throws the failure planned for this payment and stage, the first time only. */
   check(paymentId: string, stage: FaultStage): void {
-    if (this.#pending.get(paymentId) !== stage) return;
-    this.#pending.delete(paymentId);
-    const dependency = stage === 'before-charge' ? 'fraud check' : 'ledger';
-    throw new Error(`injected failure: the ${dependency} is unavailable`);
+    if (this.take(paymentId, stage)) throw new Error('injected failure: the fraud check is unavailable');
   }
 }
 
@@ -41,6 +47,7 @@ export interface AppCounters {
 export interface AppOptions {
   readonly persistence: PersistenceLayer;
   readonly providerUrl: string;
+  readonly ledgerUrl: string;
   readonly faults: FaultPlan;
   readonly counters: AppCounters;
 }
@@ -53,7 +60,7 @@ interface PaymentRequest {
 
 /** Creates the payments handler: `POST /payments` with an `Idempotency-Key` header. */
 export function createPaymentsHandler(options: AppOptions) {
-  const { counters, faults, providerUrl } = options;
+  const { counters, faults, providerUrl, ledgerUrl } = options;
   const logger: IdempotencyLogger = {
     warn: () => counters.libraryWarnings++,
     error: () => counters.libraryWarnings++,
@@ -85,7 +92,9 @@ export function createPaymentsHandler(options: AppOptions) {
       const charge = await context.idempotency.step('charge', ({ key }) =>
         chargeCard(providerUrl, { reference: payment.paymentId, amountCents: payment.amountCents, currency: payment.currency }, key),
       );
-      faults.check(payment.paymentId, 'after-charge');
+      await context.idempotency.step('ledger', ({ key }) =>
+        writeLedgerRow(ledgerUrl, { paymentId: payment.paymentId, chargeId: charge.id, amountCents: charge.amountCents }, key),
+      );
 
       return json(201, { paymentId: payment.paymentId, chargeId: charge.id, amountCents: charge.amountCents, status: 'succeeded' });
     });
@@ -99,6 +108,16 @@ async function chargeCard(providerUrl: string, request: ChargeRequest, idempoten
   });
   if (!response.ok) throw new Error(`the provider returned ${response.status}`);
   return (await response.json()) as Charge;
+}
+
+async function writeLedgerRow(ledgerUrl: string, row: LedgerRow, idempotencyKey: string): Promise<{ rowId: string }> {
+  const response = await fetch(`${ledgerUrl}/v1/rows`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
+    body: JSON.stringify(row),
+  });
+  if (!response.ok) throw new Error(`the ledger returned ${response.status}`);
+  return (await response.json()) as { rowId: string };
 }
 
 function parsePayment(body: string | undefined): PaymentRequest | undefined {

@@ -1,4 +1,4 @@
-// One simulated day: the provider, the handler behind the gateway, and the clients.
+// One simulated day: the provider, the ledger, the handler behind the gateway, and the clients.
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { PersistenceLayer } from '@idemkit/idempotency-core';
@@ -6,6 +6,7 @@ import type { PersistenceLayer } from '@idemkit/idempotency-core';
 import { type AppCounters, createPaymentsHandler, FaultPlan } from './app.ts';
 import { type ClientCounters, type ClientPolicy, newClientCounters, playPayment } from './client.ts';
 import { startGateway } from './gateway.ts';
+import { fetchRowCounts, startLedger } from './ledger.ts';
 import { type PlannedPayment, planDay } from './plan.ts';
 import { fetchChargeCounts, startProvider } from './provider.ts';
 import { Random } from './random.ts';
@@ -33,7 +34,7 @@ export interface DayProgress {
   readonly app: Readonly<AppCounters>;
 }
 
-/** The counts of a finished day, from the clients, the handler and the provider. */
+/** The counts of a finished day, from the clients, the handler, the provider and the ledger. */
 export interface DayResult {
   readonly elapsedMs: number;
   readonly plan: readonly PlannedPayment[];
@@ -41,6 +42,8 @@ export interface DayResult {
   readonly app: AppCounters;
   /** Charges the provider counted, by payment id. */
   readonly charges: ReadonlyMap<string, number>;
+  /** Rows the ledger counted, by payment id. */
+  readonly ledgerRows: ReadonlyMap<string, number>;
 }
 
 /** Plays a day and returns what every side counted. */
@@ -54,7 +57,8 @@ export async function runDay(options: DayOptions): Promise<DayResult> {
   const app: AppCounters = { executions: 0, libraryWarnings: 0 };
   const client = newClientCounters();
   const provider = await startProvider((reference) => latency.get(reference) ?? 10);
-  const handler = createPaymentsHandler({ persistence: options.persistence, providerUrl: provider.url, faults, counters: app });
+  const ledger = await startLedger(faults);
+  const handler = createPaymentsHandler({ persistence: options.persistence, providerUrl: provider.url, ledgerUrl: ledger.url, faults, counters: app });
   const gateway = await startGateway(handler, { functionName: 'payments', timeoutMs: options.functionTimeoutMs });
 
   const startedAt = Date.now();
@@ -76,10 +80,12 @@ export async function runDay(options: DayOptions): Promise<DayResult> {
     await Promise.all(Array.from({ length: options.concurrency }, worker));
     report();
     const charges = await fetchChargeCounts(provider.url);
-    return { elapsedMs: Date.now() - startedAt, plan, client, app, charges };
+    const ledgerRows = await fetchRowCounts(ledger.url);
+    return { elapsedMs: Date.now() - startedAt, plan, client, app, charges, ledgerRows };
   } finally {
     clearInterval(ticker);
     await gateway.close();
     await provider.close();
+    await ledger.close();
   }
 }

@@ -49,7 +49,7 @@ function planPayment(random: Random, index: number): PlannedPayment {
     currency: random.chance(0.8) ? 'EUR' : 'USD',
     behaviour,
     copies: behaviour === 'burst' ? random.int(3, 6) : 1,
-    ...(behaviour === 'fault' ? { faultStage: random.chance(0.5) ? 'before-charge' : 'after-charge' } : {}),
+    ...(behaviour === 'fault' ? { faultStage: random.chance(0.5) ? 'before-charge' : 'ledger-write' } : {}),
     providerLatencyMs: behaviour === 'slow' ? random.int(500, 900) : random.int(5, 40),
   };
 }

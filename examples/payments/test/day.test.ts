@@ -21,6 +21,7 @@ describe('payments day', () => {
 
     expect(verdict.chargedTwiceOrMore).toEqual([]);
     expect(verdict.notCharged).toEqual([]);
+    expect(verdict.ledgerRowsWrong).toEqual([]);
     expect(verdict.ok).toBe(true);
     expect(result.client.abandoned).toBe(0);
     expect(result.client.unexpected).toBe(0);
@@ -48,6 +49,7 @@ describe('stores', () => {
 
       expect(verdict.chargedTwiceOrMore).toEqual([]);
       expect(verdict.notCharged).toEqual([]);
+      expect(verdict.ledgerRowsWrong).toEqual([]);
       expect(result.client.unexpected).toBe(0);
     } finally {
       await store.close();
