@@ -68,8 +68,10 @@ describe('store credentials from SSM Parameter Store', () => {
       .use(idempotency({ persistence: factory, namespace: 'ssm', http: true, scope: () => 'tenant', logger: false }));
     const event = httpApiEvent({ headers: { 'Idempotency-Key': 'k-1' }, body: '{"cents":1}' });
 
-    const first = (await handler(event, lambdaContext())) as { body: string };
-    const replay = (await handler(httpApiEvent({ headers: { 'Idempotency-Key': 'k-1' }, body: '{"cents":1}' }), lambdaContext())) as { body: string };
+    // @middy/ssm adds redisUrl to the context type; the context it is given has none yet.
+    const context = lambdaContext() as Parameters<typeof handler>[1];
+    const first = (await handler(event, context)) as { body: string };
+    const replay = (await handler(httpApiEvent({ headers: { 'Idempotency-Key': 'k-1' }, body: '{"cents":1}' }), context)) as { body: string };
 
     expect(targets[0]).toBe('AmazonSSM.GetParameters');
     expect(urls).toEqual([SECRET_URL]);
