@@ -41,7 +41,8 @@ export function acquireInput(options: ResolvedOptions, request: AcquireRequest):
     ConditionExpression: [
       'attribute_not_exists(#pk)',
       '#expiresAt <= :now',
-      `(#status = :inProgress AND #lease <= :now${sameHash})`,
+      // This token's own lapsed claim is not taken over but found, and left as it is.
+      `(#status = :inProgress AND #lease <= :now AND #token <> :token${sameHash})`,
     ].join(' OR '),
     ExpressionAttributeNames: attributeNames(options, ['#pk', '#status', '#expiresAt', '#expiresAtSeconds', '#lease', '#token', '#hash', '#response', '#steps']),
     ExpressionAttributeValues: {

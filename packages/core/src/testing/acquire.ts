@@ -182,6 +182,22 @@ export function acquireTests(suite: SuiteContext): void {
     expect(record?.expiresAt).toBe(claimed?.expiresAt);
   });
 
+  it('acquire by the same token after its lease lapsed changes nothing', async () => {
+    const key = suite.key();
+    const first = suite.acquireRequest(key, { payloadHash: 'hash-1' });
+    await suite.layer().acquire(first);
+    const claimed = await suite.layer().get({ key, now: suite.time().now() });
+    await suite.time().advance(suite.leaseMs + suite.unitMs);
+
+    const retried = await suite.layer().acquire({ ...first, now: suite.time().now() });
+    const record = await suite.layer().get({ key, now: suite.time().now() });
+    const other = await suite.layer().acquire(suite.acquireRequest(key, { payloadHash: 'hash-1' }));
+
+    expect(retried.acquired).toBe(true);
+    expect(record?.leaseExpiresAt).toBe(claimed?.leaseExpiresAt);
+    expect(other.acquired).toBe(true);
+  });
+
   it('acquire never claims a COMPLETED record again, not even with its token', async () => {
     const key = suite.key();
     const first = suite.acquireRequest(key);
