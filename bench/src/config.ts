@@ -8,7 +8,7 @@ export interface BenchConfig {
   readonly warmupCalls: number;
   /** How long each store is exercised, in ms, before its first timed loop. DynamoDB Local's JVM needs seconds. */
   readonly storeWarmupMs: number;
-  /** Throughput passes per store. The libraries take turns going first, and the report shows the mean. */
+  /** Throughput passes per store. The libraries take turns going first, and the report shows each loop's best pass. */
   readonly throughputPasses: number;
   /** Rounds of the in-process loops. The libraries take turns going first, and the report shows the fastest round. */
   readonly inProcessRounds: number;
@@ -31,8 +31,8 @@ const FULL: BenchConfig = {
   throughputCalls: 2_000,
   throughputMaxMs: 15_000,
   warmupCalls: 200,
-  storeWarmupMs: 5_000,
-  throughputPasses: 2,
+  storeWarmupMs: 8_000,
+  throughputPasses: 3,
   inProcessRounds: 3,
   inProcessCalls: 20_000,
   inProcessMaxMs: 2_000,

@@ -46,6 +46,11 @@ async function measureStore(store: OpenStore): Promise<void> {
   const summary: StoreSummary = { name: store.name, server: store.server, libraries: store.libraries.map((entry) => entry.library.library), notes: store.notes };
   measured.stores.push(summary);
 
+  // The heap is measured first, while no earlier phase has left objects behind on it.
+  if (store.name === 'memory') {
+    progress(`memory: heap growth over ${config.heapKeys} distinct keys`);
+    measured.heap.push(...(await measureHeap(store, config, runId)));
+  }
   progress(`${store.name}: warming up for ${config.storeWarmupMs} ms`);
   await warmUpStore(store, config, runId);
   if (store.roundTrips !== undefined) {
@@ -60,6 +65,4 @@ async function measureStore(store: OpenStore): Promise<void> {
   if (store.name !== 'memory') return;
   progress('memory: in-process cost per event shape');
   measured.inProcess.push(...(await measureInProcess(store, config, runId)));
-  progress(`memory: heap growth over ${config.heapKeys} distinct keys`);
-  measured.heap.push(...(await measureHeap(store, config, runId)));
 }

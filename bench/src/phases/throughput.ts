@@ -11,14 +11,8 @@ export interface ThroughputPass {
   readonly replay: TimedLoopResult;
 }
 
-/** The mean over the passes of one loop's figures. */
-export interface LoopSummary {
-  readonly opsPerSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  /** True when any pass's loop hit its time cap. */
-  readonly timeCapped: boolean;
-}
+/** The figures of one loop in its best pass: the most ops/s, since other work on the machine only ever slows a loop down. */
+export type LoopSummary = TimedLoopResult;
 
 export interface ThroughputRow {
   readonly store: string;
@@ -28,7 +22,7 @@ export interface ThroughputRow {
   readonly bare: LoopSummary | undefined;
   readonly firstCall: LoopSummary;
   readonly replay: LoopSummary;
-  /** The mean over the passes of ops/s divided by the same pass's bare ops/s; undefined without a bare operation. */
+  /** The best pass's ops/s divided by the best pass's bare ops/s; undefined without a bare operation. */
   readonly firstCallRatio: number | undefined;
   readonly replayRatio: number | undefined;
   readonly passes: readonly ThroughputPass[];
@@ -37,8 +31,8 @@ export interface ThroughputRow {
 /**
  * Times sequential first calls on distinct keys, and replays of one key, without a local cache,
  * for every library on the store. Each library's bare round trip is measured right before its
- * own loops, so a ratio compares figures from the same minute. The libraries take turns going
- * first over the passes, so neither always runs on a colder or a busier machine.
+ * own loops. The libraries take turns going first over the passes, so neither always runs on a
+ * colder or a busier machine, and each loop's figures come from its best pass.
  */
 export async function measureThroughput(store: OpenStore, config: BenchConfig, runId: string): Promise<ThroughputRow[]> {
   const passes = new Map<StoreLibrary, ThroughputPass[]>(store.libraries.map((entry) => [entry, []]));
@@ -72,33 +66,24 @@ async function measurePass({ library, bare }: StoreLibrary, config: BenchConfig,
 }
 
 function summarize(storeName: string, { library, bare }: StoreLibrary, passes: readonly ThroughputPass[]): ThroughputRow {
-  const bareLoops = passes.flatMap((pass) => (pass.bare === undefined ? [] : [pass.bare]));
-  const ratio = (pick: (pass: ThroughputPass) => TimedLoopResult): number | undefined => {
-    if (bareLoops.length !== passes.length) return undefined;
-    return mean(passes.map((pass) => pick(pass).opsPerSecond / (pass.bare?.opsPerSecond ?? Number.NaN)));
-  };
+  const bareBest = best(passes.flatMap((pass) => (pass.bare === undefined ? [] : [pass.bare])));
+  const firstCall = best(passes.map((pass) => pass.firstCall));
+  const replay = best(passes.map((pass) => pass.replay));
+  if (firstCall === undefined || replay === undefined) throw new Error(`No throughput pass ran for ${library.library} on ${storeName}; throughputPasses must be at least 1.`);
+
   return {
     store: storeName,
     library: library.library,
     bareLabel: bare?.label,
-    bare: bareLoops.length === 0 ? undefined : summarizeLoops(bareLoops),
-    firstCall: summarizeLoops(passes.map((pass) => pass.firstCall)),
-    replay: summarizeLoops(passes.map((pass) => pass.replay)),
-    firstCallRatio: ratio((pass) => pass.firstCall),
-    replayRatio: ratio((pass) => pass.replay),
+    bare: bareBest,
+    firstCall,
+    replay,
+    firstCallRatio: bareBest === undefined ? undefined : firstCall.opsPerSecond / bareBest.opsPerSecond,
+    replayRatio: bareBest === undefined ? undefined : replay.opsPerSecond / bareBest.opsPerSecond,
     passes,
   };
 }
 
-function summarizeLoops(loops: readonly TimedLoopResult[]): LoopSummary {
-  return {
-    opsPerSecond: mean(loops.map((loop) => loop.opsPerSecond)),
-    p50Ms: mean(loops.map((loop) => loop.p50Ms)),
-    p99Ms: mean(loops.map((loop) => loop.p99Ms)),
-    timeCapped: loops.some((loop) => loop.timeCapped),
-  };
-}
-
-function mean(values: readonly number[]): number {
-  return values.reduce((sum, value) => sum + value, 0) / values.length;
+function best(loops: readonly TimedLoopResult[]): TimedLoopResult | undefined {
+  return loops.reduce<TimedLoopResult | undefined>((fastest, loop) => (fastest === undefined || loop.opsPerSecond > fastest.opsPerSecond ? loop : fastest), undefined);
 }

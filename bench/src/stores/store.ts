@@ -36,7 +36,7 @@ export interface StoreLibrary {
 /** A store the bench runs against, with the servers it started. */
 export interface OpenStore {
   readonly name: string;
-  /** The server and how it was started, for the report. */
+  /** The server and how it was started, for the report; without the port, which changes every run. */
   readonly server: string;
   /** The libraries that run on it. A library without a layer for this store, or whose package has no sources yet, is left out. */
   readonly libraries: readonly StoreLibrary[];
@@ -48,7 +48,12 @@ export interface OpenStore {
   close(): Promise<void>;
 }
 
-/** True when the workspace package `packages/<directory>` has sources to build from. */
-export function hasPackageSources(directory: string): boolean {
-  return existsSync(fileURLToPath(new URL(`../../../packages/${directory}/src/index.ts`, import.meta.url)));
+/**
+ * Returns idemkit's entry for a store, set up by `wire`, when the workspace package
+ * `packages/<directory>` has sources. Otherwise returns none and adds a note about the missing package.
+ */
+export async function idemkitWhenAvailable(directory: string, notes: string[], wire: () => Promise<StoreLibrary>): Promise<StoreLibrary[]> {
+  if (existsSync(fileURLToPath(new URL(`../../../packages/${directory}/src/index.ts`, import.meta.url)))) return [await wire()];
+  notes.push(`idemkit: packages/${directory} has no sources yet.`);
+  return [];
 }

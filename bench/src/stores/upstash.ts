@@ -3,7 +3,7 @@ import { startUpstashRestServer, type UpstashRestServer } from '@idemkit/upstash
 import { Redis } from '@upstash/redis';
 
 import { idemkitLibrary } from '../libraries/idemkit.ts';
-import { hasPackageSources, type OpenStore, type StoreLibrary } from './store.ts';
+import { idemkitWhenAvailable, type OpenStore } from './store.ts';
 
 const BARE_VALUE = 'x'.repeat(200);
 
@@ -32,22 +32,20 @@ async function openOnServer(restServer: UpstashRestServer, stop: () => Promise<v
   // Auto-pipelining would merge concurrent commands into one request, so it is off: each command is one request.
   const client = new Redis({ url: restServer.url, token: restServer.token, enableTelemetry: false, enableAutoPipelining: false, automaticDeserialization: false });
 
-  const libraries: StoreLibrary[] = [];
-  const notes = ['Powertools: no persistence layer for the Upstash REST API (its cache layer needs a Redis protocol client).'];
-  if (hasPackageSources('upstash-rest')) {
+  const notes: string[] = [];
+  const idemkit = await idemkitWhenAvailable('upstash-rest', notes, async () => {
     const { UpstashPersistenceLayer } = await import('@idemkit/idempotency-upstash-rest');
-    libraries.push({
+    return {
       library: idemkitLibrary(() => new UpstashPersistenceLayer(client)),
       bare: { label: '@upstash/redis SET (one request)', run: (index) => client.set(`bench:bare:${index}`, BARE_VALUE) },
-    });
-  } else {
-    notes.unshift('idemkit: packages/upstash-rest has no sources yet.');
-  }
+    };
+  });
+  notes.push('Powertools: no persistence layer for the Upstash REST API (its cache layer needs a Redis protocol client).');
 
   return {
     name: 'Upstash REST',
-    server: `loopback Upstash REST server over a private redis-server, ${restServer.url}`,
-    libraries,
+    server: 'the loopback Upstash REST server (internal/upstash-rest-server) over a private redis-server, on free ports of 127.0.0.1',
+    libraries: idemkit,
     notes,
     roundTrips: {
       method: 'HTTP requests counted by the loopback Upstash REST server',
