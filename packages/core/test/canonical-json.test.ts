@@ -113,3 +113,12 @@ describe('canonicalJson fast and careful writers', () => {
     expect(canonicalJson(deep)).toBe(JSON.stringify(deep));
   });
 });
+
+describe('canonicalJson with toJSON members', () => {
+  it('calls toJSON on plain objects and arrays as JSON does', () => {
+    const withToJson = Object.assign([1, 2], { toJSON: () => 'array' });
+    const objectWithToJson = { a: 1, toJSON: () => ({ z: 1, y: 2 }) };
+
+    expect(canonicalJson({ list: withToJson, object: objectWithToJson })).toBe('{"list":"array","object":{"y":2,"z":1}}');
+  });
+});
