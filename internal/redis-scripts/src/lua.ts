@@ -101,19 +101,32 @@ end
 export const ACQUIRE_LUA: string = `${PRELUDE}
 local key = KEYS[1]
 local token, lease_ms, expires_after_ms, payload_hash = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
-local now = now_ms()
 local existing = redis.call('HGETALL', key)
 local record = to_table(existing)
 
--- Writes a fresh IN_PROGRESS claim over whatever the hash holds besides steps. The expiry goes
--- in the same script; if it cannot be set, the record is deleted and the script fails, so no key
--- is left without a TTL.
-local function claim()
+-- A COMPLETED record blocks every acquire. It needs no clock: its key expires at expiresAt
+-- (PEXPIREAT, set by the script that wrote it), and Redis never returns an expired key.
+if record.status == 'COMPLETED' and record.leaseToken ~= nil and tonumber(record.expiresAt) ~= nil then
+  local reply = reply_fields(existing, false)
+  table.insert(reply, 1, 0)
+  return reply
+end
+
+local now = now_ms()
+
+-- Writes a fresh IN_PROGRESS claim; a takeover keeps the steps and drops the other fields. The
+-- expiry goes in the same script; if it cannot be set, the record is deleted and the script
+-- fails, so no key is left without a TTL.
+local function claim(takeover)
   local expires_at = now + expires_after_ms
-  redis.call('HDEL', key, 'payloadHash', 'response')
-  redis.call('HSET', key, 'status', 'IN_PROGRESS', 'expiresAt', int(expires_at),
-    'leaseExpiresAt', int(math.min(now + lease_ms, expires_at)), 'leaseToken', token)
-  if payload_hash ~= nil then redis.call('HSET', key, 'payloadHash', payload_hash) end
+  if takeover then redis.call('HDEL', key, 'payloadHash', 'response') end
+  local fields = { 'status', 'IN_PROGRESS', 'expiresAt', int(expires_at),
+    'leaseExpiresAt', int(math.min(now + lease_ms, expires_at)), 'leaseToken', token }
+  if payload_hash ~= nil then
+    fields[#fields + 1] = 'payloadHash'
+    fields[#fields + 1] = payload_hash
+  end
+  redis.call('HSET', key, unpack(fields))
   local expired = redis.pcall('PEXPIREAT', key, int(expires_at))
   if expired ~= 1 then
     redis.call('DEL', key)
@@ -123,7 +136,7 @@ end
 
 if not is_live(record, now) then
   if #existing > 0 then redis.call('DEL', key) end
-  claim()
+  claim(false)
   return { 1 }
 end
 
@@ -136,7 +149,7 @@ end
 local lapsed = record.status == 'IN_PROGRESS' and tonumber(record.leaseExpiresAt) <= now
 local same_payload = record.payloadHash == nil or payload_hash == nil or record.payloadHash == payload_hash
 if lapsed and same_payload then
-  claim()
+  claim(true)
   local reply = reply_fields(existing, true)
   table.insert(reply, 1, 1)
   return reply
