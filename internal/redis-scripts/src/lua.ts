@@ -68,11 +68,13 @@ local function is_live(record, now)
   return expires_at ~= nil and expires_at > now
 end
 
--- The live record under key when it holds token, with its times as numbers; else nil.
+-- The live record under key when it holds token, with its times as numbers; else nil. Without
+-- now (nil), the clock is not read: a key that Redis still holds has not reached expiresAt,
+-- because the scripts set its expiry to expiresAt (PEXPIREAT) whenever they write it.
 local function owned(key, token, now)
   local fields = redis.call('HMGET', key, 'status', 'expiresAt', 'leaseExpiresAt', 'leaseToken')
   local record = { status = fields[1] or nil, expiresAt = fields[2] or nil, leaseExpiresAt = fields[3] or nil, leaseToken = fields[4] or nil }
-  if not is_live(record, now) or record.leaseToken ~= token then return nil end
+  if not is_live(record, now or 0) or record.leaseToken ~= token then return nil end
   record.expiresAt = tonumber(record.expiresAt)
   record.leaseExpiresAt = tonumber(record.leaseExpiresAt)
   return record
@@ -166,7 +168,7 @@ return reply
  */
 export const COMPLETE_LUA: string = `${PRELUDE}
 local key, token, response = KEYS[1], ARGV[1], ARGV[2]
-local record = owned(key, token, now_ms())
+local record = owned(key, token, nil)
 if record == nil then return 0 end
 
 -- The expiry is set again before the write, so an error here changes nothing.
@@ -215,7 +217,7 @@ return 1
  */
 export const SAVE_STEP_LUA: string = `${PRELUDE}
 local key, token, name, result = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
-local record = owned(key, token, now_ms())
+local record = owned(key, token, nil)
 if record == nil or record.status ~= 'IN_PROGRESS' then return 0 end
 
 redis.call('HSET', key, STEP_PREFIX .. name, result)
