@@ -1,5 +1,5 @@
 /**
- * A reference model of the persistence contract: what every store must answer to each call,
+ * A reference model of the persistence contract: what every store must return for each call,
  * written as plainly as possible so that it can be checked by reading.
  */
 
@@ -19,7 +19,7 @@ export type ModelAcquire = { acquired: true; steps: Record<string, string> } | {
 export class ContractModel {
   readonly records = new Map<string, ModelRecord>();
 
-  /** The record under `key` unless it expired at `now`. */
+  /** Returns the record under `key` unless it expired at `now`. */
   live(key: string, now: number): ModelRecord | undefined {
     const record = this.records.get(key);
     return record !== undefined && record.expiresAt > now ? record : undefined;
@@ -89,7 +89,7 @@ function takeable(record: ModelRecord, payloadHash: string | undefined, now: num
   return record.payloadHash === undefined || payloadHash === undefined || record.payloadHash === payloadHash;
 }
 
-/** Every instant at which the answer for `key` changes without a call: lease lapse and expiry. */
+/** Returns every instant at which the result for `key` changes without a call: lease lapse and expiry. */
 export function boundariesOf(model: ContractModel, key: string): number[] {
   const record = model.records.get(key);
   return record === undefined ? [] : [record.expiresAt, record.leaseExpiresAt];

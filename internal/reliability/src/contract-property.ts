@@ -11,7 +11,7 @@ export interface ContractModelOptions {
   readonly create: () => PersistenceLayer | Promise<PersistenceLayer>;
   /** Sequences to try. */
   readonly runs: number;
-  /** Longest sequence of calls. */
+  /** Maximum number of calls in a sequence. */
   readonly maxCommands: number;
   /** Store-clock layers: the time unit of real waits, in ms. Default 40. */
   readonly timeUnitMs?: number;
@@ -44,7 +44,7 @@ function injectedClock(): Clock {
   };
 }
 
-// A store's instants and the test's agree within a few ms on one machine; this margin keeps
+// A store's instants and the test's agree within a few ms on one machine. This margin keeps
 // every call well clear of a lease or expiry boundary, where the two could disagree.
 function realClock(marginMs: number): Clock {
   const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -182,7 +182,7 @@ const commands = (unitMs: number): fc.Arbitrary<Command>[] => [
 
 /**
  * Registers a property test: random sequences of contract calls and passing time, run against
- * the layer and against {@link ContractModel}, must give the same answers and records.
+ * the layer and against {@link ContractModel}, must return the same results and records.
  */
 export function runContractModel(options: ContractModelOptions): void {
   it(`${options.name} agrees with the contract model`, async () => {

@@ -9,13 +9,13 @@ export interface StormOptions {
   readonly keys: number;
   /** Calls in flight at once. */
   readonly concurrency: number;
-  /** Longest time the function takes, in ms (each run takes a random time up to it). */
+  /** Maximum time the function takes, in ms; each run takes a random time up to it. */
   readonly maxWorkMs: number;
   /** Seed of the call order, for a reproducible storm. */
   readonly seed: number;
 }
 
-/** What a storm observed. */
+/** The observations of a storm. */
 export interface StormReport {
   readonly calls: number;
   /** Runs of the function, by key. */

@@ -20,8 +20,8 @@ interface FaultyStore {
   close(): Promise<void>;
 }
 
-// Each client fails fast and makes one attempt per call, so that every fault surfaces at once;
-// the clients' own retries are tested by the adapters' tests.
+// Each client fails fast and makes one attempt per call, so that every fault surfaces at once.
+// The clients' own retries are tested by the adapters' tests.
 const FAULTY_STORES: Record<'redis' | 'dynamodb', () => Promise<FaultyStore>> = {
   async redis() {
     const server = await startRedisServer();
@@ -147,7 +147,7 @@ describe.each(Object.keys(FAULTY_STORES) as (keyof typeof FAULTY_STORES)[])('%s 
 
     expect(runs).toBe(1);
     expect(retried).toBe('charged lost-reply');
-    // A client may send the command again after reconnecting (ioredis does); either way the
+    // A client may send the command again after reconnecting, as ioredis does. Either way the
     // caller gets the result or a persistence error, never a second run.
     if (first instanceof Error) expect(IdempotencyPersistenceError.is(first)).toBe(true);
     else expect(first).toBe('charged lost-reply');

@@ -65,9 +65,9 @@ function quoteName(name: string): string {
 
 /**
  * Writes canonical JSON with no bookkeeping, for plain data: strings, finite numbers, booleans,
- * arrays and plain objects. On anything else (a value with `toJSON()`, a class instance, a value
- * with no canonical form, or nesting deep enough to be a cycle) it throws SLOW_PATH, so that the
- * careful writer produces the text or an error that names the path.
+ * arrays and plain objects. Anything else throws SLOW_PATH: a value with `toJSON()`, a class
+ * instance, a value with no canonical form, or nesting deep enough to be a cycle. The careful
+ * writer then produces the text, or an error that names the path.
  */
 function writeFast(value: unknown, depth: number): string | undefined {
   switch (typeof value) {
@@ -88,7 +88,7 @@ function writeFast(value: unknown, depth: number): string | undefined {
 
   if (value === null) return 'null';
   if (depth > FAST_MAX_DEPTH) throw SLOW_PATH;
-  // The prototype tells plain data apart in one step, where instanceof checks would take several.
+  // The prototype identifies plain data in one step, where instanceof checks would take several.
   const prototype = Object.getPrototypeOf(value);
   const plain = prototype === Array.prototype || prototype === Object.prototype || prototype === null;
   if (!plain || typeof (value as { toJSON?: unknown }).toJSON === 'function') throw SLOW_PATH;

@@ -35,7 +35,8 @@ export interface Log {
  * ```
  */
 export function createLog(logger: IdempotencyLogger | false | undefined): Log {
-  const sink = logger === undefined ? consoleSink : logger === false ? undefined : logger;
+  let sink: IdempotencyLogger | undefined = logger === false ? undefined : logger;
+  if (logger === undefined) sink = consoleSink;
   const seen = new Set<string>();
 
   const emit = (level: 'debug' | 'info' | 'warn' | 'error', message: string, details?: Record<string, unknown>): void => {

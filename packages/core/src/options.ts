@@ -18,11 +18,11 @@ export type Selector<TInput = unknown> = (input: TInput, context: LambdaContextL
 
 /** Polling of a claim that is in progress, instead of failing at once. */
 export interface InProgressWaitOptions {
-  /** Longest total wait, in ms, before the call fails with `IdempotencyInProgressError`. */
+  /** Maximum total wait, in ms, before the call fails with `IdempotencyInProgressError`. */
   readonly maxWaitMs: number;
   /** First pause between polls, in ms; doubled after each poll. Default 50. */
   readonly initialIntervalMs?: number;
-  /** Longest pause between polls, in ms. Default 1000. */
+  /** Maximum pause between polls, in ms. Default 1000. */
   readonly maxIntervalMs?: number;
 }
 
@@ -46,7 +46,7 @@ export interface LocalCacheOptions {
  * ```
  */
 export interface IdempotencyOptions<TInput = unknown> {
-  /** Where records live. */
+  /** The store of the records. */
   readonly persistence: PersistenceLayer;
   /** Key material. Default: the whole input. */
   readonly key?: Selector<TInput>;
@@ -67,9 +67,9 @@ export interface IdempotencyOptions<TInput = unknown> {
   readonly requireKey?: boolean;
   /** Serve replays of completed records from the process, with no store round trip. Default: off. */
   readonly localCache?: LocalCacheOptions | false;
-  /** How results are stored. Default: {@link defaultSerializer}. */
+  /** The serializer of stored results. Default: {@link defaultSerializer}. */
   readonly serializer?: ResultSerializer;
-  /** Where warnings and errors go; `false` silences them. Default: the console, prefixed `[idemkit]`. */
+  /** The logger of warnings and errors; `false` silences them. Default: the console, prefixed `[idemkit]`. */
   readonly logger?: IdempotencyLogger | false;
   /** Epoch ms now; for tests. Default `Date.now`. */
   readonly clock?: () => number;

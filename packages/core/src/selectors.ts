@@ -15,12 +15,12 @@ export interface HttpEventLike {
   readonly pathParameters?: Readonly<Record<string, string | undefined>> | null;
 }
 
-/** How {@link fromBody} turns the body into key material. */
+/** Options of {@link fromBody}: how the body becomes key material. */
 export interface BodySelectorOptions {
   /**
    * `json` (default): parse a JSON-string body, so formatting and member order never change the
    * key; a body that is not JSON is rejected. `raw`: the body string exactly as received (the
-   * base64 text when the event says so); any byte of difference gives another key.
+   * base64 text when the event is flagged base64); any byte of difference gives another key.
    */
   readonly decode?: 'json' | 'raw';
 }
@@ -35,8 +35,8 @@ export interface BodySelectorOptions {
  * ```
  */
 export function fromHeader(name: string): Selector<unknown> {
-  const wanted = name.toLowerCase();
-  return (input) => readHeader(input as HttpEventLike, wanted);
+  const lowercaseName = name.toLowerCase();
+  return (input) => readHeader(input as HttpEventLike, lowercaseName);
 }
 
 /**
@@ -109,7 +109,7 @@ function collect(values: Set<unknown>, headers: unknown, lowercaseName: string, 
 // Parsed bodies by event, so that the key and payload selectors parse a body once.
 const parsedBodies = new WeakMap<object, unknown>();
 
-/** The body as a value: parsed from a JSON string (base64-decoded first when flagged), or as given. */
+/** Returns the body as a value: parsed from a JSON string (base64-decoded first when flagged), or as given. */
 export function jsonBody(event: HttpEventLike | undefined): unknown {
   const body = event?.body;
   if (typeof body !== 'string') return body ?? undefined;

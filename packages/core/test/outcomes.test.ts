@@ -95,3 +95,19 @@ describe('outcome hook and logs', () => {
     warn.mockRestore();
   });
 });
+
+describe('a failing logger', () => {
+  it('never fails the call it reports on', async () => {
+    const throwing = {
+      warn: () => {
+        throw new Error('log sink down');
+      },
+      error: () => {
+        throw new Error('log sink down');
+      },
+    };
+    const fn = makeIdempotent(async (_event: unknown) => 'ran', { persistence: new MemoryPersistenceLayer(), namespace: 'bad-logger', key: () => undefined, logger: throwing });
+
+    await expect(fn({})).resolves.toBe('ran');
+  });
+});

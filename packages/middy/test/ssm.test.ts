@@ -1,6 +1,6 @@
-// The README's SSM setup, run for real: @middy/ssm and the AWS SDK's SSM client fetch the store's
-// URL from a loopback stand-in of the SSM API (there is no AWS here), and the persistence factory
-// receives it on the first request.
+// The README's SSM setup, run for real. @middy/ssm and the AWS SDK's SSM client fetch the store's
+// URL from a loopback stand-in of the SSM API, because there is no AWS here. The persistence
+// factory receives the URL on the first request.
 import { createServer, type Server } from 'node:http';
 
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -22,7 +22,7 @@ describe('store credentials from SSM Parameter Store', () => {
   const targets: string[] = [];
 
   beforeAll(async () => {
-    // Answers GetParameters in the SSM JSON 1.1 protocol, for the one parameter the test uses.
+    // Serves GetParameters in the SSM JSON 1.1 protocol, for the one parameter the test uses.
     server = createServer((request, response) => {
       let body = '';
       request.on('data', (chunk: Buffer) => {
