@@ -1,7 +1,7 @@
 import type { Endpoint } from './execute.ts';
 
 /**
- * What an injected fault does to a request:
+ * The effect of an injected fault on a request:
  * - `drop-after-run`: runs the commands, then closes the socket without a response. The client
  *   sees a network error and retries, so the commands may run again.
  * - `status-before-run`: responds with a 5xx status without running anything. The client does not retry.

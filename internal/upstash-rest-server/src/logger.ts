@@ -1,58 +1,28 @@
+import { createLog, type IdempotencyLogger, type Log } from '@idemkit/idempotency-core';
+
 /**
- * The logger seam of the test server. Any object with these methods fits: `console`, pino, the
- * Powertools Logger. Messages carry no command arguments, replies or tokens.
+ * The logger seam of the test server: the same as core's, so `console`, pino and the Powertools
+ * Logger fit. Messages carry no command arguments, replies or tokens.
  *
  * @example
  * ```ts
  * const server = await startUpstashRestServer({ logger: console });
  * ```
  */
-export interface ServerLogger {
-  debug?(message: string, details?: Record<string, unknown>): void;
-  info?(message: string, details?: Record<string, unknown>): void;
-  warn(message: string, details?: Record<string, unknown>): void;
-  error(message: string, details?: Record<string, unknown>): void;
-}
+export type ServerLogger = IdempotencyLogger;
 
-/** A logger with every level present, which prefixes each message and never throws. */
-export interface ServerLog {
-  debug(message: string, details?: Record<string, unknown>): void;
-  info(message: string, details?: Record<string, unknown>): void;
-  warn(message: string, details?: Record<string, unknown>): void;
-  error(message: string, details?: Record<string, unknown>): void;
-}
+/** The server's log: core's log, with every message prefixed by the server's name. */
+export type ServerLog = Omit<Log, 'warnOnce'>;
 
-type Level = keyof ServerLog;
-
-const PREFIX = '[idemkit] upstash-rest-server:';
-
-// Only warnings and errors by default, so a broken Redis connection is seen and nothing else.
-const consoleSink: ServerLogger = {
-  warn: (...args: unknown[]) => console.warn(...args),
-  error: (...args: unknown[]) => console.error(...args),
-};
+const PREFIX = 'upstash-rest-server:';
 
 /** Builds the server's log: `undefined` writes warnings and errors to the console, `false` nothing. */
 export function createServerLog(logger: ServerLogger | false | undefined): ServerLog {
-  let sink: ServerLogger | undefined = consoleSink;
-  if (logger === false) sink = undefined;
-  else if (logger !== undefined) sink = logger;
-
-  const emit = (level: Level, message: string, details?: Record<string, unknown>): void => {
-    const write = sink?.[level];
-    if (write === undefined) return;
-    try {
-      if (details === undefined) write.call(sink, `${PREFIX} ${message}`);
-      else write.call(sink, `${PREFIX} ${message}`, details);
-    } catch {
-      // A failing logger must not fail the request it reports on.
-    }
-  };
-
+  const log = createLog(logger);
   return {
-    debug: (message, details) => emit('debug', message, details),
-    info: (message, details) => emit('info', message, details),
-    warn: (message, details) => emit('warn', message, details),
-    error: (message, details) => emit('error', message, details),
+    debug: (message, details) => log.debug(`${PREFIX} ${message}`, details),
+    info: (message, details) => log.info(`${PREFIX} ${message}`, details),
+    warn: (message, details) => log.warn(`${PREFIX} ${message}`, details),
+    error: (message, details) => log.error(`${PREFIX} ${message}`, details),
   };
 }

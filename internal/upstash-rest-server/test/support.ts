@@ -11,7 +11,7 @@ export function randomPrefix(): string {
   return `idemkit-test:upstash-rest-server:${randomUUID()}:`;
 }
 
-/** A direct Redis connection, to check what the server did. Rejects when Redis is unreachable. */
+/** Opens a direct Redis connection, to check what the server did. Rejects when Redis is unreachable. */
 export async function connectDirect(): Promise<IORedis> {
   const redis = new IORedis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   // connect() rejects with the same error, so the event needs no second report.
