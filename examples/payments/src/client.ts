@@ -31,7 +31,7 @@ export interface ClientPolicy {
   /** A request with no response after this many ms is abandoned and retried. */
   readonly timeoutMs: number;
   readonly maxAttempts: number;
-  /** Longest wait before a retry, in ms, even when `Retry-After` asks for longer. */
+  /** Maximum wait before a retry, in ms, even when `Retry-After` requests a longer one. */
   readonly maxRetryWaitMs: number;
 }
 

@@ -3,12 +3,13 @@ import type { FaultStage } from './app.ts';
 import type { Random } from './random.ts';
 
 /**
- * How a payment's client behaves:
+ * The behaviour of a payment's client:
  * - `normal`: one request with a quick response;
  * - `slow`: the provider is slow, the client times out and retries while the first request runs;
  * - `burst`: the client sends the same request several times at once;
  * - `reused-key`: after success, the client reuses the key for a different amount;
- * - `fault`: the handler fails once (before or after charging); the client retries.
+ * - `fault`: the fraud check before the charge, or the ledger write after it, fails once; the
+ *   client retries.
  */
 export type Behaviour = 'normal' | 'slow' | 'burst' | 'reused-key' | 'fault';
 

@@ -86,9 +86,9 @@ function redactUrl(url: string): string {
 // DYNAMODB_ENDPOINT points at a DynamoDB Local that is already running; without it the demo
 // starts one itself on a free loopback port (it needs Java). Each run uses a fresh table.
 async function openDynamoDb(): Promise<OpenStore> {
-  const given = process.env.DYNAMODB_ENDPOINT;
-  const local = given === undefined ? await startDynamoDBLocal() : undefined;
-  const endpoint = given ?? (local as DynamoDBLocal).endpoint;
+  const configuredEndpoint = process.env.DYNAMODB_ENDPOINT;
+  const local = configuredEndpoint === undefined ? await startDynamoDBLocal() : undefined;
+  const endpoint = configuredEndpoint ?? (local as DynamoDBLocal).endpoint;
   const client = new DynamoDBClient(dynamoDBLocalClientConfig(endpoint));
   const tableName = `idemkit-demo-${crypto.randomUUID()}`;
   try {

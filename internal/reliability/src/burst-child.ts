@@ -1,4 +1,4 @@
-// A child process of the two-process test: it opens a store, says "ready", waits for "go" on
+// A child process of the two-process test. It opens a store, prints "ready", waits for "go" on
 // stdin, fires concurrent calls with one key, and prints what happened as one JSON line.
 // Run as: node burst-child.ts '<store JSON>' <key> <calls>
 import { createInterface } from 'node:readline';

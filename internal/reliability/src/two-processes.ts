@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { ChildStore } from './child-stores.ts';
 
-/** What one child process of {@link runTwoProcessBurst} observed. */
+/** The observations of one child process of {@link runTwoProcessBurst}. */
 export interface ChildReport {
   readonly executions: number;
   readonly values: string[];
@@ -15,9 +15,9 @@ const CHILD_SCRIPT = fileURLToPath(new URL('./burst-child.ts', import.meta.url))
 const CHILD_TIMEOUT_MS = 30_000;
 
 /**
- * Starts two Node.js processes on the same store and key; once both are ready, tells both to
- * fire `calls` concurrent calls at once, and returns what each saw. The children import the
- * built packages, so the workspace must be built.
+ * Starts two Node.js processes on the same store and key. Once both are ready, it signals both
+ * to fire `calls` concurrent calls at once, and returns what each observed. The children import
+ * the built packages, so the workspace must be built.
  */
 export async function runTwoProcessBurst(store: ChildStore, key: string, calls: number): Promise<ChildReport[]> {
   const children = [0, 1].map(() => startChild(store, key, calls));

@@ -3,7 +3,7 @@ import { createTableInput, DynamoDBPersistenceLayer } from '@idemkit/idempotency
 import { dynamoDBLocalClientConfig } from '@idemkit/test-support';
 import { Redis } from 'ioredis';
 
-/** The shared Redis of the test machine: REDIS_URL, else the local default. */
+/** Returns the URL of the machine's shared Redis: REDIS_URL, else the local default. */
 export function sharedRedisUrl(): string {
   return process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 }

@@ -15,9 +15,9 @@ export interface ProvidingProject {
 }
 
 /**
- * A Vitest global setup: starts DynamoDB Local in memory for a project's tests and provides its
- * endpoint as `inject('dynamodbEndpoint')`. A failure to start fails the run; the teardown stops
- * the process by its id.
+ * Starts DynamoDB Local in memory for a project's tests, as a Vitest global setup, and provides
+ * its endpoint as `inject('dynamodbEndpoint')`. A failure to start fails the run, and the
+ * teardown stops the process by its id.
  *
  * @example
  * ```ts

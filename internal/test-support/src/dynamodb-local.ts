@@ -55,7 +55,7 @@ export function dynamoDBLocalClientConfig(endpoint: string): DynamoDBLocalClient
  * Java is missing, the process exits, or it does not respond within `startTimeoutMs`.
  *
  * DynamoDB Local has no option to choose the address it listens on, so it accepts connections on
- * every interface of the machine; the tests only ever connect to 127.0.0.1. Its telemetry, which
+ * every interface of the machine. The tests only ever connect to 127.0.0.1. Its telemetry, which
  * would send usage events to AWS, is turned off through `DDB_LOCAL_TELEMETRY=0`.
  *
  * @example

@@ -39,7 +39,7 @@ const POLL_INTERVAL_MS = 25;
  * Starts `redis-server` (on PATH) on 127.0.0.1, without RDB snapshots or AOF, in a new temporary
  * directory, and resolves once it replies to PING. Use it where a test needs a server to itself:
  * counting commands, MONITOR, ACL users, stopping the server. Rejects with the process output
- * when redis-server is missing, exits, or does not answer within `startTimeoutMs`.
+ * when redis-server is missing, exits, or does not reply within `startTimeoutMs`.
  *
  * @example
  * ```ts

@@ -58,7 +58,7 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
       const send = (): void => {
         if (to.destroyed) return;
         if (direction === 'reply' && dropReplyOf.has(from)) {
-          // The server answered; the client never gets the answer.
+          // The server replied, and the client never receives the reply.
           destroyPair(to, from);
           return;
         }

@@ -55,8 +55,9 @@ export class Claim {
   }
 
   /**
-   * Runs `fn` at most once for this key. A step that completed in an earlier attempt returns its
-   * stored result. Otherwise `fn` runs, and its result is stored before `step` returns.
+   * Runs a step of the call. A step that completed in an earlier attempt returns its stored
+   * result without running `fn`. Otherwise `fn` runs, and its result is stored before `step`
+   * returns; a process that dies in between runs `fn` again on the retry.
    */
   async step<T>(name: string, fn: (context: StepContext) => T | Promise<T>): Promise<T> {
     this.#checkStepName(name);

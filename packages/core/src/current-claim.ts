@@ -22,7 +22,7 @@ export function runWithClaim<R>(claim: Claim, callback: () => R): R {
  * must be unique within a call.
  *
  * `fn` receives a key derived from the record key and the step name. Pass it to the API that the
- * step calls as that API's idempotency key: if the process dies after the API call succeeds and
+ * step calls as that API's idempotency key. If the process dies after the API call succeeds and
  * before the step's result is stored, the retry runs `fn` again, and only that key keeps the API
  * from acting twice.
  *

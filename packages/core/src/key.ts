@@ -75,8 +75,8 @@ export function select<TInput>(
     return selector(input, context);
   } catch (error) {
     if (IdempotencyError.is(error)) throw error;
-    // The selector's own message may quote the input, and this error can reach an HTTP client,
-    // so the message names only the error's type; the error itself is kept as the cause.
+    // The selector's own message may quote the input, and this error can reach an HTTP client.
+    // So the message names only the error's type, and the error itself is kept as the cause.
     throw new IdempotencyKeyInvalidError(`The ${name} selector threw ${errorName(error)}; fix the selector or the input (the selector's error is the cause).`, {
       cause: error,
     });

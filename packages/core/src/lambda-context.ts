@@ -44,8 +44,9 @@ export function readEnvironment(name: string): string | undefined {
 }
 
 /**
- * The lease for a call: the context's remaining time when there is a context (0 ms remaining
- * still gives a 1 ms lease), else `fallbackMs`; never more than `maxMs`.
+ * Returns the lease for a call: the context's remaining time when there is a context, else
+ * `fallbackMs`. A context with 0 ms remaining still gives a 1 ms lease, and no lease is longer
+ * than `maxMs`.
  */
 export function leaseFor(context: LambdaContextLike | undefined, fallbackMs: number, maxMs: number): number {
   let leaseMs = fallbackMs;

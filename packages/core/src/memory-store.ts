@@ -75,7 +75,7 @@ export class MemoryPersistenceLayer implements PersistenceLayer {
       this.#records.set(request.key, this.#claim(request, {}));
       return { acquired: true, steps: {} };
     }
-    // A retried acquire whose first reply was lost finds its own claim; a completed record is
+    // A retried acquire whose first reply was lost finds its own claim. A completed record is
     // never claimed again, not even by the token that completed it.
     if (existing.leaseToken === request.leaseToken && existing.status === 'IN_PROGRESS') return { acquired: true, steps: { ...existing.steps } };
     if (!isTakeable(existing, request)) return { acquired: false, record: copy(existing) };

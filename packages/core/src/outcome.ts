@@ -1,8 +1,8 @@
 /**
- * What happened to a call, as the `onOutcome` hook sees it.
+ * The kind of outcome of a call, as the `onOutcome` hook receives it.
  *
  * - `acquired`: this call took the claim (`takeover` when it took over a lapsed one).
- * - `replayed`: a stored result was returned (`source` says from where).
+ * - `replayed`: a stored result was returned (`source` names where from).
  * - `inProgress`: another claim is running; the call was rejected.
  * - `payloadMismatch`: the key was used before with another payload; the call was rejected.
  * - `completed`: the result was stored.

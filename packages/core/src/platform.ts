@@ -9,7 +9,7 @@ export interface AsyncContextStorage<T> {
   getStore(): T | undefined;
 }
 
-/** What differs between runtimes. The Node.js entry point installs `node:crypto` and `node:async_hooks`. */
+/** The parts that differ between runtimes. The Node.js entry point installs `node:crypto` and `node:async_hooks`. */
 export interface Platform {
   readonly sha256: Sha256;
   readonly createAsyncContext: (<T>() => AsyncContextStorage<T>) | undefined;
@@ -22,7 +22,7 @@ export function installPlatform(platform: Platform): void {
   installed = platform;
 }
 
-/** The platform of this build. */
+/** Returns the platform of this build. */
 export function platform(): Platform {
   if (installed === undefined) {
     throw new IdempotencyConfigError('No platform is installed; import @idemkit/idempotency-core itself, not one of its files.');

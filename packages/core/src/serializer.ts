@@ -26,7 +26,7 @@ const JSON_TEXT = 'j';
 const DEVALUE_TEXT = 'd';
 
 /**
- * The default serializer. Plain JSON values (the common case) are stored as JSON text; anything
+ * The default serializer. Plain JSON values (the common case) are stored as JSON text. Anything
  * else that `devalue` supports round-trips exactly through it: `undefined` (also as a member),
  * `-0`, NaN, ±Infinity, `Date`, BigInt, `Map`, `Set`, `RegExp`, `URL`, typed arrays,
  * `ArrayBuffer`, Node.js `Buffer`, sparse arrays, shared and cyclic references. Class instances,

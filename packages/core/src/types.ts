@@ -65,7 +65,7 @@ export interface AcquireRequest {
 }
 
 /**
- * What {@link PersistenceLayer.acquire} returns: the claim, with the steps of a claim it took
+ * The result of {@link PersistenceLayer.acquire}: the claim, with the steps of a claim it took
  * over, or the record that blocked it.
  */
 export type AcquireResult =
@@ -146,8 +146,8 @@ export interface PersistenceTraits {
  *   another caller has taken it over or the record is gone.
  * - An expired record is absent, whatever the store still holds.
  * - `acquire` takes over an IN_PROGRESS record whose lease lapsed only when its `payloadHash`
- *   matches (or either side has none), keeps that record's steps and returns them; it never
- *   returns steps of an expired record. An IN_PROGRESS record holding the caller's own token
+ *   matches (or either side has none). It keeps that record's steps and returns them, and it
+ *   never returns steps of an expired record. An IN_PROGRESS record holding the caller's own token
  *   counts as acquired and is left as it is; a COMPLETED one never does.
  * - Store failures reject; core wraps them in `IdempotencyPersistenceError`.
  *

@@ -294,7 +294,7 @@ describe('rejected calls', () => {
     const running = fn({ id: 'E', cents: 5 });
     const duplicate = await fn({ id: 'E', cents: 5 }).catch((error: unknown) => error);
     const claimAfterDuplicate = await persistence.get({ key, now: Date.now() });
-    const another = await fn({ id: 'E', cents: 5 }).catch((error: unknown) => error);
+    const secondDuplicate = await fn({ id: 'E', cents: 5 }).catch((error: unknown) => error);
     gate.resolve();
     await running;
     const mismatch = await fn({ id: 'E', cents: 6 }).catch((error: unknown) => error);
@@ -302,7 +302,7 @@ describe('rejected calls', () => {
 
     expect(IdempotencyInProgressError.is(duplicate)).toBe(true);
     expect(claimAfterDuplicate?.status).toBe('IN_PROGRESS');
-    expect(IdempotencyInProgressError.is(another)).toBe(true);
+    expect(IdempotencyInProgressError.is(secondDuplicate)).toBe(true);
     expect(IdempotencyPayloadMismatchError.is(mismatch)).toBe(true);
     expect(recordAfterMismatch?.status).toBe('COMPLETED');
     await expect(fn({ id: 'E', cents: 5 })).resolves.toBe('charged 5');

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 
 import { RecordingLogger, TestClock, countCalls, deferred } from './support.js';
 
-/** A memory layer whose chosen methods reject as an unreachable store would. */
+/** Returns a memory layer whose chosen methods reject as an unreachable store would. */
 function failing(methods: (keyof PersistenceLayer)[], inner = new MemoryPersistenceLayer()): PersistenceLayer {
   return new Proxy(inner, {
     get(target, property, receiver) {
@@ -62,7 +62,7 @@ describe('store failures', () => {
     const retry = await fn('e').catch((thrown: unknown) => thrown);
 
     expect(IdempotencyPersistenceError.is(error)).toBe(true);
-    // The function ran; until its lease lapses a retry is told it is in progress, not run again.
+    // The function ran. Until its lease lapses, a retry gets the in-progress error and does not run again.
     expect(IdempotencyInProgressError.is(retry)).toBe(true);
     expect(calls).toBe(1);
   });

@@ -15,7 +15,7 @@ export class TestClock {
   }
 }
 
-/** A fake Lambda context. */
+/** Returns a fake Lambda context. */
 export function lambdaContext(remainingMs: number, functionName = 'payments-fn'): LambdaContextLike {
   return { functionName, getRemainingTimeInMillis: () => remainingMs };
 }

@@ -19,8 +19,8 @@ const OWNED = '#token = :token AND #expiresAt > :now';
  * The acquire: one UpdateItem that creates the claim, or takes over a lapsed one, or fails with
  * the blocking item. Its condition admits an absent item, an expired one, and an IN_PROGRESS one
  * whose lease lapsed and whose payloadHash matches (or either side has none). An item that
- * already holds this token (a retry whose first response was lost) fails the condition and is
- * left as it is; the caller reads its own claim in the returned item. The update keeps
+ * already has this token (a retry whose first response was lost) fails the condition and is
+ * left as it is. The caller then reads its own claim in the returned item. The update keeps
  * `steps` whatever it finds, because it cannot branch. ALL_OLD shows the caller whether they came
  * from an expired item, and the caller then clears them with {@link clearStepsInput}.
  */

@@ -45,8 +45,9 @@ export interface IdempotencyContext {
   /** The record key, `<namespace>#<digest>`. */
   readonly key: string;
   /**
-   * Runs `fn` at most once per idempotency key: a retry that takes over a failed attempt's claim
-   * gets the stored result of every step that completed and goes on with the next one.
+   * Runs a step and stores its result before returning it. A retry that takes over a failed
+   * attempt's claim gets the stored result of every step that completed, without running those
+   * steps again, and goes on with the next one.
    */
   step<T>(name: string, fn: (context: StepContext) => T | Promise<T>): Promise<T>;
 }
@@ -87,9 +88,9 @@ interface RequestState {
  * namespace defaults to the Lambda function name. With `http`, the key comes from the
  * `Idempotency-Key` header and outcomes become HTTP responses (see the README's outcomes table).
  *
- * Register it after any middleware that can respond early in its `before` phase, and before
- * (outside) none: Middy skips every `after` and `onError` phase on an early response, so a claim
- * taken before such a response would only be freed when its lease lapses.
+ * Register it after every middleware that can respond early in its `before` phase. Middy skips
+ * every `after` and `onError` phase on an early response, so a claim taken before such a
+ * response would only be freed when its lease lapses.
  *
  * @example
  * ```ts

@@ -15,7 +15,7 @@ export function randomKeyPrefix(): string {
 
 /**
  * Connects to `url` and checks that it replies to PING, so a missing server fails the tests with a
- * message that says how to fix it instead of letting them skip or time out.
+ * message that names the fix, instead of letting them skip or time out.
  */
 export async function connectRedis(url: string = REDIS_URL): Promise<Redis> {
   const client = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 5_000 });

@@ -21,7 +21,7 @@ export const FALSY_RESULTS: ReadonlyArray<[label: string, value: unknown]> = [
 ];
 
 /**
- * The `response` string that core stores for a function's result, for tests that seed a
+ * Returns the `response` string that core stores for a function's result, for tests that seed a
  * COMPLETED record directly in a store.
  *
  * @example
