@@ -189,7 +189,7 @@ if record == nil then return 0 end
 
 for _, field in ipairs(redis.call('HKEYS', key)) do
   if is_step(field) then
-    redis.call('HSET', key, 'leaseExpiresAt', int(math.min(record.leaseExpiresAt, now)))
+    redis.call('HSET', key, 'leaseExpiresAt', int(now))
     return 1
   end
 end

@@ -56,7 +56,7 @@ export class ContractModel {
     const record = this.#owned(key, token, now);
     if (record === undefined) return false;
     if (Object.keys(record.steps).length === 0) this.records.delete(key);
-    else record.leaseExpiresAt = Math.min(record.leaseExpiresAt, now);
+    else record.leaseExpiresAt = now;
     return true;
   }
 

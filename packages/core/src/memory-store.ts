@@ -97,7 +97,7 @@ export class MemoryPersistenceLayer implements PersistenceLayer {
     const record = this.#owned(request.key, request.leaseToken, request.now);
     if (record === undefined) return false;
     if (Object.keys(record.steps).length === 0) this.#remove(request.key);
-    else record.leaseExpiresAt = Math.min(record.leaseExpiresAt, request.now);
+    else record.leaseExpiresAt = request.now;
     return true;
   }
 

@@ -107,6 +107,22 @@ export function settleTests(suite: SuiteContext): void {
     expect(retry).toEqual({ acquired: true, steps: { charge: 'c1' } });
   });
 
+  it('release of a lapsed claim with steps sets its lease to now', async () => {
+    const key = suite.key();
+    const request = suite.acquireRequest(key);
+    await suite.layer().acquire(request);
+    await suite.time().advance(suite.leaseMs + suite.unitMs);
+    await suite.layer().saveStep({ key, leaseToken: request.leaseToken, name: 'charge', result: 'c1', now: suite.time().now() });
+    const releasedAt = suite.time().now();
+
+    const released = await suite.layer().release({ key, leaseToken: request.leaseToken, now: releasedAt });
+
+    expect(released).toBe(true);
+    const record = await suite.layer().get({ key, now: suite.time().now() });
+    expectNear(suite, record?.leaseExpiresAt, releasedAt);
+    expect(record?.steps).toEqual({ charge: 'c1' });
+  });
+
   it('release is refused for a token that was taken over', async () => {
     const key = suite.key();
     const stale = suite.acquireRequest(key);
