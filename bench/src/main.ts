@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 
 import { parseArguments } from './config.ts';
 import { measureBursts } from './phases/concurrency.ts';
+import { measureFloors } from './phases/floors.ts';
 import { measureHeap } from './phases/heap.ts';
 import { measureInProcess } from './phases/in-process.ts';
 import { measureRoundTrips } from './phases/round-trips.ts';
@@ -24,7 +25,7 @@ process.once('SIGINT', () => {
   void Promise.allSettled([...open].map((store) => store.close())).then(() => process.exit(130));
 });
 
-const measured: Omit<BenchResults, 'meta' | 'targets'> = { stores: [], roundTrips: [], throughput: [], bursts: [], inProcess: [], heap: [] };
+const measured: Omit<BenchResults, 'meta' | 'targets'> = { stores: [], roundTrips: [], throughput: [], floors: [], bursts: [], inProcess: [], keyFloors: [], heap: [] };
 try {
   for (const module of STORE_MODULES) {
     progress(`${module.name}: starting the store`);
@@ -59,10 +60,16 @@ async function measureStore(store: OpenStore): Promise<void> {
   }
   progress(`${store.name}: sequential throughput, ${config.throughputPasses} passes of ${config.throughputCalls} calls per loop`);
   measured.throughput.push(...(await measureThroughput(store, config, runId)));
+  if (store.floors !== undefined) {
+    progress(`${store.name}: floors, the store work of each path timed without idemkit's engine`);
+    measured.floors.push(...(await measureFloors(store, config, runId)));
+  }
   progress(`${store.name}: ${config.burstRounds} rounds of ${config.burstCalls} concurrent calls on one key`);
   measured.bursts.push(...(await measureBursts(store, config, runId)));
 
   if (store.name !== 'memory') return;
   progress('memory: in-process cost per event shape');
-  measured.inProcess.push(...(await measureInProcess(store, config, runId)));
+  const inProcess = await measureInProcess(store, config, runId);
+  measured.inProcess.push(...inProcess.rows);
+  measured.keyFloors.push(...inProcess.keyFloors);
 }

@@ -1,3 +1,5 @@
+import { hash } from 'node:crypto';
+
 import type { BenchConfig } from '../config.ts';
 import { type ApiEvent, benchContext, buildEvent, EVENT_SHAPES, type EventShape, withRequestId } from '../events.ts';
 import { BenchHandler } from '../handler.ts';
@@ -24,21 +26,37 @@ export interface InProcessRow extends InProcessLoops {
 }
 
 /**
+ * The least that hashing the whole event as JSON text can cost, with no member sorting: the
+ * floor of any key derivation that hashes JSON, canonical or not.
+ */
+export interface KeyFloorRow {
+  readonly shape: EventShape;
+  readonly label: string;
+  readonly loop: BatchLoopResult;
+}
+
+const KEY_FLOOR_LABEL = 'JSON.stringify + SHA-256 (node:crypto hash), members in insertion order';
+
+/**
  * Measures each library's own work on the memory store, so no I/O is timed: key derivation, a
  * first call and a replay, for each event shape. Both libraries get the whole event as key
  * material, and every call is awaited, also Powertools' synchronous key derivation. The loops
  * run in `inProcessRounds` rounds with the libraries taking turns going first, and each figure is
  * the fastest round's, the one least disturbed by other work on the machine.
  */
-export async function measureInProcess(memory: OpenStore, config: BenchConfig, runId: string): Promise<InProcessRow[]> {
+export async function measureInProcess(memory: OpenStore, config: BenchConfig, runId: string): Promise<{ rows: InProcessRow[]; keyFloors: KeyFloorRow[] }> {
   const rows: InProcessRow[] = [];
+  const keyFloors: KeyFloorRow[] = [];
   for (const shape of EVENT_SHAPES) {
     const base = buildEvent(shape, 'base');
     // Built before timing, so the loops time the call and not the event's copy.
     const distinct = Array.from({ length: config.inProcessCalls + config.warmupCalls }, (_, index) => withRequestId(base, `${runId}-${index}`));
 
     const fastest = new Map<LibraryUnderTest, InProcessLoops>();
+    let keyFloor: BatchLoopResult | undefined;
     for (let round = 0; round < config.inProcessRounds; round++) {
+      const floor = await measureKeyFloor(base, distinct, config);
+      if (keyFloor === undefined || floor.microsecondsPerCall < keyFloor.microsecondsPerCall) keyFloor = floor;
       const libraries = memory.libraries.map((entry) => entry.library);
       for (const library of round % 2 === 0 ? libraries : libraries.reverse()) {
         const loops = await measureLoops(library, base, distinct, config, `bench-cpu-${runId}-${shape}-${round}`);
@@ -49,8 +67,15 @@ export async function measureInProcess(memory: OpenStore, config: BenchConfig, r
     for (const [library, loops] of fastest) {
       rows.push({ library: library.library, shape, ...loops, ...(await countDerivations(library, base, `bench-count-${runId}-${shape}`)) });
     }
+    if (keyFloor !== undefined) keyFloors.push({ shape, label: KEY_FLOOR_LABEL, loop: keyFloor });
   }
-  return rows;
+  return { rows, keyFloors };
+}
+
+async function measureKeyFloor(base: ApiEvent, distinct: readonly ApiEvent[], config: BenchConfig): Promise<BatchLoopResult> {
+  const floor = (index: number) => hash('sha256', JSON.stringify(distinct[index] ?? base), 'base64url');
+  await batchLoop(config.warmupCalls, config.inProcessMaxMs, floor);
+  return batchLoop(config.inProcessCalls, config.inProcessMaxMs, floor);
 }
 
 async function measureLoops(library: LibraryUnderTest, base: ApiEvent, distinct: readonly ApiEvent[], config: BenchConfig, namespace: string): Promise<InProcessLoops> {

@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 import type { BenchConfig } from '../config.ts';
 import type { BurstRow } from '../phases/concurrency.ts';
+import type { FloorRow } from '../phases/floors.ts';
 import type { HeapRow } from '../phases/heap.ts';
-import type { InProcessRow } from '../phases/in-process.ts';
+import type { InProcessRow, KeyFloorRow } from '../phases/in-process.ts';
 import type { RoundTripRow } from '../phases/round-trips.ts';
 import type { ThroughputRow } from '../phases/throughput.ts';
 import type { TargetResult } from './targets.ts';
@@ -40,8 +41,12 @@ export interface BenchResults {
   readonly stores: StoreSummary[];
   readonly roundTrips: RoundTripRow[];
   readonly throughput: ThroughputRow[];
+  /** The store work of each path without idemkit's engine, on idemkit's client. */
+  readonly floors: FloorRow[];
   readonly bursts: BurstRow[];
   readonly inProcess: InProcessRow[];
+  /** JSON.stringify + SHA-256 of each event shape: the floor of key derivation. */
+  readonly keyFloors: KeyFloorRow[];
   readonly heap: HeapRow[];
   readonly targets: readonly TargetResult[];
 }

@@ -1,4 +1,5 @@
 import { ROUND_TRIP_PATHS, type PathCount } from '../phases/round-trips.ts';
+import type { FloorPath } from '../phases/floors.ts';
 import type { LoopSummary } from '../phases/throughput.ts';
 import type { BenchResults } from './results.ts';
 
@@ -13,7 +14,7 @@ export interface Table {
 
 /** Builds every table of the report, in order. */
 export function buildTables(results: BenchResults): Table[] {
-  return [storesTable(results), roundTripTable(results), throughputTable(results), burstTable(results), inProcessTable(results), heapTable(results), targetTable(results)];
+  return [storesTable(results), roundTripTable(results), throughputTable(results), floorsTable(results), burstTable(results), inProcessTable(results), heapTable(results), targetTable(results)];
 }
 
 function storesTable(results: BenchResults): Table {
@@ -65,6 +66,31 @@ function throughputTable(results: BenchResults): Table {
   };
 }
 
+function floorsTable(results: BenchResults): Table {
+  const wholeCall = (store: string, path: FloorPath): string => {
+    const row = results.throughput.find((candidate) => candidate.store === store && candidate.library === 'idemkit');
+    const ratio = path === 'first call' ? row?.firstCallRatio : row?.replayRatio;
+    return ratio === undefined ? '–' : `${ratio.toFixed(2)}×`;
+  };
+  return {
+    title: 'Floors: the store work of a path without idemkit\'s engine (1 KB event, idemkit\'s client)',
+    headers: ['store', 'path', 'operation', 'ops/s', 'p50 / p99 ms', 'operation ÷ bare', 'idemkit whole call ÷ bare'],
+    rows: results.floors.map((row) => [
+      row.store,
+      row.path,
+      row.label,
+      `${Math.round(row.loop.opsPerSecond)}${row.loop.timeCapped ? '*' : ''}`,
+      `${row.loop.p50Ms.toFixed(2)} / ${row.loop.p99Ms.toFixed(2)}`,
+      `${row.ratio.toFixed(2)}×`,
+      wholeCall(row.store, row.path),
+    ]),
+    notes: [
+      'A floor runs only the store work of the path: no key derivation, no serialization, no engine. "adapter" calls idemkit\'s persistence layer directly; the other rows are raw commands that any design of the path needs at least. A whole call cannot beat its floors.',
+      `Each floor is the best of ${results.meta.config.throughputPasses} passes, divided by the best bare round trip timed in the same passes; the whole-call ratio comes from the throughput table.`,
+    ],
+  };
+}
+
 function burstTable(results: BenchResults): Table {
   return {
     title: 'Concurrent calls on one key',
@@ -93,7 +119,7 @@ function inProcessTable(results: BenchResults): Table {
       micro(row.firstCall.microsecondsPerCall, row.firstCall.timeCapped),
       micro(row.replay.microsecondsPerCall, row.replay.timeCapped),
       `${row.derivationsPerFirstCall} / ${row.derivationsPerReplay}`,
-    ]),
+    ]).concat(results.keyFloors.map((floor) => [floor.shape, `floor: ${floor.label}`, micro(floor.loop.microsecondsPerCall, floor.loop.timeCapped), '–', '–', '–'])),
     notes: [`The mean per call over one loop, from the fastest of ${results.meta.config.inProcessRounds} rounds (the libraries take turns going first); * the loop hit its time cap before its count. The whole event is the key material for both libraries.`],
   };
 }
@@ -119,8 +145,10 @@ function heapTable(results: BenchResults): Table {
 function targetTable(results: BenchResults): Table {
   return {
     title: 'Targets (idemkit; Powertools for comparison)',
-    headers: ['target', 'required', 'idemkit', 'status', 'Powertools'],
-    rows: results.targets.map((target) => [target.target, target.required, target.idemkit, target.status, target.powertools]),
-    notes: [],
+    headers: ['target', 'required', 'idemkit', 'status', 'Powertools', 'floor in this run'],
+    rows: results.targets.map((target) => [target.target, target.required, target.idemkit, target.status, target.powertools, target.floor]),
+    notes: [
+      'A floor times only one operation that the path runs (see the floors table and the floor rows of the in-process table). A whole call is never faster than its floors, so a target that a floor already misses cannot be met by changing the code around that operation, only by replacing the operation.',
+    ],
   };
 }

@@ -1,5 +1,6 @@
 import type { BurstRow } from '../phases/concurrency.ts';
-import type { InProcessRow } from '../phases/in-process.ts';
+import type { FloorPath, FloorRow } from '../phases/floors.ts';
+import type { InProcessRow, KeyFloorRow } from '../phases/in-process.ts';
 import type { RoundTripPath, RoundTripRow } from '../phases/round-trips.ts';
 import type { ThroughputRow } from '../phases/throughput.ts';
 
@@ -9,11 +10,20 @@ export interface TargetResult {
   readonly required: string;
   readonly idemkit: string;
   readonly powertools: string;
+  /** The floors of the same run that bound the figure from below, or `–`. */
+  readonly floor: string;
   /** `not measured` when the store or the idemkit package was not available in the run. */
   readonly status: 'PASS' | 'MISS' | 'not measured';
 }
 
-type Measured = { readonly roundTrips: readonly RoundTripRow[]; readonly throughput: readonly ThroughputRow[]; readonly bursts: readonly BurstRow[]; readonly inProcess: readonly InProcessRow[] };
+type Measured = {
+  readonly roundTrips: readonly RoundTripRow[];
+  readonly throughput: readonly ThroughputRow[];
+  readonly floors: readonly FloorRow[];
+  readonly bursts: readonly BurstRow[];
+  readonly inProcess: readonly InProcessRow[];
+  readonly keyFloors: readonly KeyFloorRow[];
+};
 
 const ROUND_TRIP_TARGETS: readonly [RoundTripPath, number][] = [
   ['first call', 2],
@@ -28,14 +38,14 @@ export function evaluateTargets(measured: Measured): TargetResult[] {
   return [
     ...roundTripTargets(measured.roundTrips, 'Redis'),
     ...roundTripTargets(measured.roundTrips, 'DynamoDB Local'),
-    ratioTarget(measured.throughput, 'Redis', 'first call', 0.45),
-    ratioTarget(measured.throughput, 'Redis', 'replay', 0.8),
-    ratioTarget(measured.throughput, 'DynamoDB Local', 'first call', 0.45),
-    ratioTarget(measured.throughput, 'DynamoDB Local', 'replay', 0.9),
-    inProcessTarget(measured.inProcess, '1 KB, string body', 'firstCall', 'in-process first call, 1 KB', 8),
-    inProcessTarget(measured.inProcess, '1 KB, string body', 'replay', 'in-process replay, 1 KB', 5),
-    derivationTarget(measured.inProcess, '64 KB, string body'),
-    derivationTarget(measured.inProcess, '64 KB, parsed body'),
+    ratioTarget(measured, 'Redis', 'first call', 0.45),
+    ratioTarget(measured, 'Redis', 'replay', 0.8),
+    ratioTarget(measured, 'DynamoDB Local', 'first call', 0.45),
+    ratioTarget(measured, 'DynamoDB Local', 'replay', 0.9),
+    inProcessTarget(measured, '1 KB, string body', 'firstCall', 'in-process first call, 1 KB', 8),
+    inProcessTarget(measured, '1 KB, string body', 'replay', 'in-process replay, 1 KB', 5),
+    derivationTarget(measured, '64 KB, string body'),
+    derivationTarget(measured, '64 KB, parsed body'),
     burstTarget(measured.bursts),
   ];
 }
@@ -50,14 +60,15 @@ function roundTripTargets(rows: readonly RoundTripRow[], store: string): TargetR
       required: String(required),
       idemkit: value === undefined ? '–' : describeCount(value.requests, value.pathTaken),
       powertools: powertools === undefined ? '–' : describeCount(powertools.paths[path].requests, powertools.paths[path].pathTaken),
+      floor: '–',
       status: statusOf(value, value !== undefined && value.requests === required && value.pathTaken),
     };
   });
 }
 
-function ratioTarget(rows: readonly ThroughputRow[], store: string, path: 'first call' | 'replay', minimum: number): TargetResult {
+function ratioTarget(measured: Measured, store: string, path: FloorPath, minimum: number): TargetResult {
   const ratio = (library: string): number | undefined => {
-    const row = rows.find((candidate) => candidate.store === store && candidate.library === library);
+    const row = measured.throughput.find((candidate) => candidate.store === store && candidate.library === library);
     return path === 'first call' ? row?.firstCallRatio : row?.replayRatio;
   };
   const idemkit = ratio('idemkit');
@@ -66,24 +77,27 @@ function ratioTarget(rows: readonly ThroughputRow[], store: string, path: 'first
     required: `≥ ${minimum.toFixed(2)}×`,
     idemkit: formatRatio(idemkit),
     powertools: formatRatio(ratio('Powertools')),
+    floor: describeFloors(measured.floors.filter((floor) => floor.store === store && floor.path === path)),
     status: statusOf(idemkit, idemkit !== undefined && idemkit >= minimum),
   };
 }
 
-function inProcessTarget(rows: readonly InProcessRow[], shape: string, path: 'firstCall' | 'replay', target: string, maximumMicroseconds: number): TargetResult {
-  const cost = (library: string): number | undefined => rows.find((row) => row.shape === shape && row.library === library)?.[path].microsecondsPerCall;
+function inProcessTarget(measured: Measured, shape: string, path: 'firstCall' | 'replay', target: string, maximumMicroseconds: number): TargetResult {
+  const cost = (library: string): number | undefined => measured.inProcess.find((row) => row.shape === shape && row.library === library)?.[path].microsecondsPerCall;
   const idemkit = cost('idemkit');
   return {
     target,
     required: `≤ ${maximumMicroseconds} µs`,
     idemkit: formatMicroseconds(idemkit),
     powertools: formatMicroseconds(cost('Powertools')),
+    floor: describeKeyFloor(measured.keyFloors, shape, (microseconds) => formatMicroseconds(microseconds)),
     status: statusOf(idemkit, idemkit !== undefined && idemkit <= maximumMicroseconds),
   };
 }
 
 /** Requires at most 0.2 ms for one derivation of a 64 KB event, and one derivation per call, first call and replay alike. */
-function derivationTarget(rows: readonly InProcessRow[], shape: string): TargetResult {
+function derivationTarget(measured: Measured, shape: string): TargetResult {
+  const rows = measured.inProcess;
   const describe = (row: InProcessRow | undefined): string =>
     row === undefined ? '–' : `${(row.keyDerivation.microsecondsPerCall / 1000).toFixed(3)} ms × ${row.derivationsPerFirstCall} (first) / × ${row.derivationsPerReplay} (replay)`;
   const idemkit = rows.find((row) => row.shape === shape && row.library === 'idemkit');
@@ -93,6 +107,7 @@ function derivationTarget(rows: readonly InProcessRow[], shape: string): TargetR
     required: '≤ 0.2 ms, once per call',
     idemkit: describe(idemkit),
     powertools: describe(rows.find((row) => row.shape === shape && row.library === 'Powertools')),
+    floor: describeKeyFloor(measured.keyFloors, shape, (microseconds) => `${(microseconds / 1000).toFixed(3)} ms`),
     status: statusOf(idemkit, pass),
   };
 }
@@ -109,8 +124,18 @@ function burstTarget(rows: readonly BurstRow[]): TargetResult {
     required: '1',
     idemkit: describe('idemkit'),
     powertools: describe('Powertools'),
+    floor: '–',
     status: statusOf(idemkitRuns.length === 0 ? undefined : idemkitRuns, idemkitRuns.every((runs) => runs === 1)),
   };
+}
+
+function describeFloors(floors: readonly FloorRow[]): string {
+  return floors.length === 0 ? '–' : floors.map((floor) => `${floor.label}: ${formatRatio(floor.ratio)}`).join('; ');
+}
+
+function describeKeyFloor(floors: readonly KeyFloorRow[], shape: string, format: (microseconds: number) => string): string {
+  const floor = floors.find((row) => row.shape === shape);
+  return floor === undefined ? '–' : `JSON.stringify + SHA-256 of the event: ${format(floor.loop.microsecondsPerCall)}`;
 }
 
 /** `not measured` without an idemkit figure, else PASS or MISS. */

@@ -1,11 +1,11 @@
 import { DynamoDBPersistenceLayer as PowertoolsDynamoDBLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { CreateTableCommand, DynamoDBClient, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoDBLocalClientConfig, startDynamoDBLocal } from '@idemkit/test-support';
 
 import { idemkitLibrary } from '../libraries/idemkit.ts';
 import { powertoolsLibrary } from '../libraries/powertools.ts';
-import { type BareOperation, idemkitWhenAvailable, type OpenStore, type RoundTripCounter, type StoreLibrary } from './store.ts';
+import { type BareOperation, type FloorOperation, idemkitWhenAvailable, type OpenStore, type RoundTripCounter, type StoreFloors, type StoreLibrary } from './store.ts';
 
 const IDEMKIT_TABLE = 'bench-idemkit';
 const POWERTOOLS_TABLE = 'bench-powertools';
@@ -38,11 +38,13 @@ async function openOnLocal(endpoint: string, stop: () => Promise<void>): Promise
     run: (index) => client.send(new PutItemCommand({ TableName: BARE_TABLE, Item: { id: { S: `bare-${index}` }, value: { S: BARE_VALUE } } })),
   };
   const notes: string[] = [];
+  let floors: StoreFloors | undefined;
   const idemkit = await idemkitWhenAvailable('dynamodb', notes, async () => {
     const { DynamoDBPersistenceLayer, createTableInput } = await import('@idemkit/idempotency-dynamodb');
     await client.send(new CreateTableCommand(createTableInput({ tableName: IDEMKIT_TABLE })));
     await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: IDEMKIT_TABLE });
     const documentClient = DynamoDBDocumentClient.from(client);
+    floors = { bare, layer: new DynamoDBPersistenceLayer(documentClient, { tableName: IDEMKIT_TABLE }), raw: () => rawFloors(client) };
     return { library: idemkitLibrary(() => new DynamoDBPersistenceLayer(documentClient, { tableName: IDEMKIT_TABLE })), bare };
   });
   const powertools: StoreLibrary = { library: powertoolsLibrary(() => new PowertoolsDynamoDBLayer({ tableName: POWERTOOLS_TABLE, awsSdkV3Client: client })), bare };
@@ -53,11 +55,54 @@ async function openOnLocal(endpoint: string, stop: () => Promise<void>): Promise
     libraries: [...idemkit, powertools],
     notes,
     roundTrips: counter,
+    floors,
     close: async () => {
       client.destroy();
       await stop();
     },
   };
+}
+
+/**
+ * Raw requests on the bare table: a GetItem, the least a read costs; and a PutItem whose
+ * condition fails on an existing item and returns it (ALL_OLD), the least a replay costs that
+ * checks and claims in one conditional write, as both libraries do.
+ */
+function rawFloors(client: DynamoDBClient): FloorOperation[] {
+  const existing = { id: { S: 'floor-existing' }, value: { S: BARE_VALUE } };
+  let stored: Promise<unknown> | undefined;
+  const ensureStored = (): Promise<unknown> => (stored ??= client.send(new PutItemCommand({ TableName: BARE_TABLE, Item: existing })));
+  return [
+    {
+      label: 'GetItem of an item',
+      path: 'replay',
+      run: async () => {
+        await ensureStored();
+        await client.send(new GetItemCommand({ TableName: BARE_TABLE, Key: { id: existing.id } }));
+      },
+    },
+    {
+      label: 'PutItem whose condition fails, with ALL_OLD',
+      path: 'replay',
+      run: async () => {
+        await ensureStored();
+        try {
+          await client.send(
+            new PutItemCommand({
+              TableName: BARE_TABLE,
+              Item: existing,
+              ConditionExpression: 'attribute_not_exists(id)',
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          );
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          return;
+        }
+        throw new Error('The floor PutItem succeeded on an existing item; its condition should have failed.');
+      },
+    },
+  ];
 }
 
 async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {

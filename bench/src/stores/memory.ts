@@ -17,6 +17,7 @@ export async function openMemoryStore(config: BenchConfig): Promise<OpenStore> {
     ],
     notes: ['Powertools runs on a minimal in-memory layer built on its BasePersistenceLayer (bench/src/libraries/powertools-memory.ts); Powertools ships none.'],
     roundTrips: undefined,
+    floors: undefined,
     close: async () => {},
   };
 }

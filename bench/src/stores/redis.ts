@@ -6,7 +6,10 @@ import { Redis } from 'ioredis';
 import { idemkitLibrary } from '../libraries/idemkit.ts';
 import { powertoolsLibrary } from '../libraries/powertools.ts';
 import { RedisCommandCounter } from './redis-counter.ts';
-import { idemkitWhenAvailable, type OpenStore, type StoreLibrary } from './store.ts';
+import { type BareOperation, type CompletedRecord, type FloorOperation, idemkitWhenAvailable, type OpenStore, type StoreFloors, type StoreLibrary } from './store.ts';
+
+/** The floors' layer keeps its records under its own prefix, so the raw commands know where they are. */
+const FLOOR_KEY_PREFIX = 'bench-floor:';
 
 /** A value of about the size of a completed record, for the bare SET. */
 const BARE_VALUE = 'x'.repeat(200);
@@ -32,12 +35,12 @@ async function openOnServer(server: RedisServer): Promise<OpenStore> {
   const version = (await ioredis.info('server')).match(/redis_version:(\S+)/)?.[1] ?? 'unknown';
 
   const notes: string[] = [];
+  const bare: BareOperation = { label: 'ioredis SET', run: (index) => ioredis.set(`bench:bare:${index}`, BARE_VALUE) };
+  let floors: StoreFloors | undefined;
   const idemkit = await idemkitWhenAvailable('redis', notes, async () => {
     const { RedisPersistenceLayer } = await import('@idemkit/idempotency-redis');
-    return {
-      library: idemkitLibrary(() => new RedisPersistenceLayer(ioredis)),
-      bare: { label: 'ioredis SET', run: (index) => ioredis.set(`bench:bare:${index}`, BARE_VALUE) },
-    };
+    floors = { bare, layer: new RedisPersistenceLayer(ioredis, { keyPrefix: FLOOR_KEY_PREFIX }), raw: (record) => rawFloors(ioredis, record) };
+    return { library: idemkitLibrary(() => new RedisPersistenceLayer(ioredis)), bare };
   });
   const powertools: StoreLibrary = {
     library: powertoolsLibrary(() => new CachePersistenceLayer({ client: nodeRedis as never })),
@@ -50,6 +53,7 @@ async function openOnServer(server: RedisServer): Promise<OpenStore> {
     libraries: [...idemkit, powertools],
     notes,
     roundTrips: counter,
+    floors,
     close: async () => {
       await counter.close();
       ioredis.disconnect();
@@ -57,4 +61,26 @@ async function openOnServer(server: RedisServer): Promise<OpenStore> {
       await server.stop();
     },
   };
+}
+
+/**
+ * Raw commands on ioredis: reading the record's hash with no script around it, the least a
+ * replay of a hash record can cost; and two calls of a script that only returns 1, the least
+ * that two script round trips (a first call's acquire and complete) can cost.
+ */
+function rawFloors(ioredis: Redis, record: CompletedRecord): FloorOperation[] {
+  const storageKey = FLOOR_KEY_PREFIX + record.key;
+  ioredis.defineCommand('benchReturnOne', { lua: 'return 1', numberOfKeys: 1 });
+  const returnOne = (key: string): Promise<unknown> => (ioredis as unknown as { benchReturnOne(key: string): Promise<unknown> }).benchReturnOne(key);
+  return [
+    { label: 'ioredis HGETALL of the record (raw reply)', path: 'replay', run: () => ioredis.call('HGETALL', storageKey) },
+    {
+      label: 'ioredis EVALSHA of `return 1`, twice',
+      path: 'first call',
+      run: async () => {
+        await returnOne(storageKey);
+        await returnOne(storageKey);
+      },
+    },
+  ];
 }

@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+import type { PersistenceLayer } from '@idemkit/idempotency-core';
+
 import type { LibraryUnderTest } from '../libraries/library.ts';
+import type { FloorPath } from '../phases/floors.ts';
 
 /** One store round trip with no idempotency around it: the baseline of the ratios. */
 export interface BareOperation {
@@ -33,6 +36,28 @@ export interface StoreLibrary {
   readonly bare: BareOperation | undefined;
 }
 
+/** A record that an idemkit call completed: its core key and the response it stored. */
+export interface CompletedRecord {
+  readonly key: string;
+  readonly response: string;
+}
+
+/** A store operation that a first call or a replay needs at least, timed on its own. */
+export interface FloorOperation {
+  readonly label: string;
+  readonly path: FloorPath;
+  /** Runs the operation once; `suffix` is new on every call, for operations that need a new key. */
+  run(suffix: string): Promise<unknown>;
+}
+
+/** What the floors phase needs of a store: idemkit's layer, its client's bare round trip, and the store's raw floors. */
+export interface StoreFloors {
+  readonly bare: BareOperation;
+  readonly layer: PersistenceLayer;
+  /** Raw commands on idemkit's client, for the record that `layer` completed. */
+  raw(record: CompletedRecord): readonly FloorOperation[];
+}
+
 /** A store the bench runs against, with the servers it started. */
 export interface OpenStore {
   readonly name: string;
@@ -44,6 +69,8 @@ export interface OpenStore {
   readonly notes: readonly string[];
   /** Undefined for the memory store, which makes no round trips. */
   readonly roundTrips: RoundTripCounter | undefined;
+  /** Undefined for the memory store, and for a store whose idemkit package has no sources. */
+  readonly floors: StoreFloors | undefined;
   /** Closes clients and stops the servers it started, by process id. */
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@ import { startUpstashRestServer, type UpstashRestServer } from '@idemkit/upstash
 import { Redis } from '@upstash/redis';
 
 import { idemkitLibrary } from '../libraries/idemkit.ts';
-import { idemkitWhenAvailable, type OpenStore } from './store.ts';
+import { type BareOperation, idemkitWhenAvailable, type OpenStore, type StoreFloors } from './store.ts';
 
 const BARE_VALUE = 'x'.repeat(200);
 
@@ -33,12 +33,12 @@ async function openOnServer(restServer: UpstashRestServer, stop: () => Promise<v
   const client = new Redis({ url: restServer.url, token: restServer.token, enableTelemetry: false, enableAutoPipelining: false, automaticDeserialization: false });
 
   const notes: string[] = [];
+  const bare: BareOperation = { label: '@upstash/redis SET (one request)', run: (index) => client.set(`bench:bare:${index}`, BARE_VALUE) };
+  let floors: StoreFloors | undefined;
   const idemkit = await idemkitWhenAvailable('upstash-rest', notes, async () => {
     const { UpstashPersistenceLayer } = await import('@idemkit/idempotency-upstash-rest');
-    return {
-      library: idemkitLibrary(() => new UpstashPersistenceLayer(client)),
-      bare: { label: '@upstash/redis SET (one request)', run: (index) => client.set(`bench:bare:${index}`, BARE_VALUE) },
-    };
+    floors = { bare, layer: new UpstashPersistenceLayer(client), raw: () => [] };
+    return { library: idemkitLibrary(() => new UpstashPersistenceLayer(client)), bare };
   });
   notes.push('Powertools: no persistence layer for the Upstash REST API (its cache layer needs a Redis protocol client).');
 
@@ -52,6 +52,7 @@ async function openOnServer(restServer: UpstashRestServer, stop: () => Promise<v
       reset: async () => restServer.stats.reset(),
       read: async () => ({ requests: restServer.stats.requests.total }),
     },
+    floors,
     close: stop,
   };
 }
