@@ -69,7 +69,7 @@ function quoteName(name: string): string {
  * instance, a value with no canonical form, or nesting deep enough to be a cycle. The careful
  * writer then produces the text, or an error that names the path.
  */
-function writeFast(value: unknown, depth: number): string | undefined {
+function writeFast(value: unknown, depth: number, arrayItem = false): string | undefined {
   switch (typeof value) {
     case 'string':
       return quote(value);
@@ -92,29 +92,71 @@ function writeFast(value: unknown, depth: number): string | undefined {
   const prototype = Object.getPrototypeOf(value);
   const plain = prototype === Array.prototype || prototype === Object.prototype || prototype === null;
   if (!plain || typeof (value as { toJSON?: unknown }).toJSON === 'function') throw SLOW_PATH;
-  return prototype === Array.prototype ? writeFastArray(value as unknown[], depth) : writeFastMembers(value, depth);
+  return prototype === Array.prototype ? writeFastArray(value as unknown[], depth) : writeFastMembers(value, depth, arrayItem);
 }
 
 function writeFastArray(items: readonly unknown[], depth: number): string {
   let text = '[';
   for (let index = 0; index < items.length; index++) {
     if (index > 0) text += ',';
-    text += writeFast(items[index], depth + 1) ?? 'null';
+    text += writeFast(items[index], depth + 1, true) ?? 'null';
   }
   return `${text}]`;
 }
 
-function writeFastMembers(object: object, depth: number): string {
+function writeFastMembers(object: object, depth: number, arrayItem: boolean): string {
   const names = Object.keys(object);
-  if (names.length > 1) names.sort();
+  // An object outside an array is sorted in place, because a layout only pays off when items repeat it.
+  const { sorted, prefixes } =
+    arrayItem && names.length <= LAYOUT_MAX_NAMES ? memberLayout(names, depth) : { sorted: names.length > 1 ? names.sort() : names, prefixes: undefined };
   let text = '{';
-  for (const name of names) {
+  for (let index = 0; index < sorted.length; index++) {
+    const name = sorted[index] as string;
     const member = writeFast((object as Record<string, unknown>)[name], depth + 1);
     if (member === undefined) continue;
-    if (text.length > 1) text += ',';
-    text += quoteName(name) + ':' + member;
+    if (prefixes === undefined) text += (text.length > 1 ? ',' : '') + quoteName(name) + ':' + member;
+    else text += (text.length > 1 ? prefixes.later[index] : prefixes.first[index]) + member;
   }
   return `${text}}`;
+}
+
+/** The member names of an object as `Object.keys` listed them, sorted, and their quoted prefixes. */
+interface MemberLayout {
+  readonly names: readonly string[];
+  readonly sorted: readonly string[];
+  /** `"name":` and `,"name":` for each sorted name; built when a second object has the same names. */
+  prefixes: { readonly first: readonly string[]; readonly later: readonly string[] } | undefined;
+}
+
+// The layout of the last array item written at each depth. The items of an array mostly list the
+// same names in the same order, so each item after the first skips the sort and the name lookups.
+// One layout per depth lets the items of an array inside an item keep their own.
+const lastLayouts: (MemberLayout | undefined)[] = [];
+
+// Objects with more names than this are sorted each time, so that no long list of names stays referenced.
+const LAYOUT_MAX_NAMES = 64;
+
+function memberLayout(names: string[], depth: number): MemberLayout {
+  const last = lastLayouts[depth];
+  if (last !== undefined && sameNames(last.names, names)) {
+    last.prefixes ??= {
+      first: last.sorted.map((name) => quoteName(name) + ':'),
+      later: last.sorted.map((name) => ',' + quoteName(name) + ':'),
+    };
+    return last;
+  }
+  // The default sort compares UTF-16 code units, which is the order RFC 8785 prescribes.
+  const layout: MemberLayout = { names, sorted: names.length > 1 ? names.slice().sort() : names, prefixes: undefined };
+  lastLayouts[depth] = layout;
+  return layout;
+}
+
+function sameNames(previous: readonly string[], next: readonly string[]): boolean {
+  if (previous.length !== next.length) return false;
+  for (let index = 0; index < previous.length; index++) {
+    if (previous[index] !== next[index]) return false;
+  }
+  return true;
 }
 
 function isOpaque(value: object): boolean {

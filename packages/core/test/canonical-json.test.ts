@@ -106,6 +106,33 @@ describe('canonicalJson fast and careful writers', () => {
     );
   });
 
+  it('agree on arrays of objects that share member names', () => {
+    // A small pool of names, so that items repeat a layout, list it in another order, or leave a member out.
+    const name = fc.constantFrom('a', 'b', 'c', 'é', '10', '2', '__proto__');
+    const member = fc.oneof(fc.constant(undefined), fc.integer(), fc.string({ maxLength: 3 }), fc.array(fc.dictionary(name, fc.integer(), { maxKeys: 3 }), { maxLength: 3 }));
+    const item = fc.dictionary(name, member, { maxKeys: 5 });
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 8 }), (items) => {
+        expect(canonicalJson(items)).toBe(writeCareful(items));
+        expect(canonicalJson({ items, twice: items })).toBe(writeCareful({ items, twice: items }));
+      }),
+    );
+  });
+
+  it('sorts items that list the same names in another order', () => {
+    const items = [
+      { sku: 'a', quantity: 1, note: 'x' },
+      { sku: 'b', quantity: 2, note: 'y' },
+      { note: 'z', sku: 'c', quantity: 3 },
+      { sku: 'd', quantity: undefined, note: 'w' },
+      { sku: undefined, quantity: 4, note: undefined },
+    ];
+
+    expect(canonicalJson(items)).toBe(
+      '[{"note":"x","quantity":1,"sku":"a"},{"note":"y","quantity":2,"sku":"b"},{"note":"z","quantity":3,"sku":"c"},{"note":"w","sku":"d"},{"quantity":4}]',
+    );
+  });
+
   it('writes values nested deeper than the fast path allows', () => {
     let deep: unknown = 'leaf';
     for (let level = 0; level < 500; level++) deep = { level: deep };
