@@ -26,8 +26,8 @@ export interface InProcessRow extends InProcessLoops {
 }
 
 /**
- * The least that hashing the whole event as JSON text can cost, with no member sorting: the
- * floor of any key derivation that hashes JSON, canonical or not.
+ * The cost of hashing the whole event as JSON text with no member sorting: the minimum for any
+ * key derivation that hashes JSON, canonical or not.
  */
 export interface KeyFloorRow {
   readonly shape: EventShape;

@@ -10,7 +10,7 @@ export interface TargetResult {
   readonly required: string;
   readonly idemkit: string;
   readonly powertools: string;
-  /** The floors of the same run that bound the figure from below, or `–`. */
+  /** The floors of the same run that limit the figure (a call is never faster than its floors), or `–`. */
   readonly floor: string;
   /** `not measured` when the store or the idemkit package was not available in the run. */
   readonly status: 'PASS' | 'MISS' | 'not measured';

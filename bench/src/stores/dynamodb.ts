@@ -64,9 +64,9 @@ async function openOnLocal(endpoint: string, stop: () => Promise<void>): Promise
 }
 
 /**
- * Raw requests on the bare table: a GetItem, the least a read costs; and a PutItem whose
- * condition fails on an existing item and returns it (ALL_OLD), the least a replay costs that
- * checks and claims in one conditional write, as both libraries do.
+ * Returns raw requests on the bare table as floors. A GetItem is the minimum cost of a read. A
+ * PutItem whose condition fails on an existing item and returns it (ALL_OLD) is the minimum cost
+ * of a replay that checks and claims in one conditional write, as both libraries do.
  */
 function rawFloors(client: DynamoDBClient): FloorOperation[] {
   const existing = { id: { S: 'floor-existing' }, value: { S: BARE_VALUE } };

@@ -64,9 +64,9 @@ async function openOnServer(server: RedisServer): Promise<OpenStore> {
 }
 
 /**
- * Raw commands on ioredis: reading the record's hash with no script around it, the least a
- * replay of a hash record can cost; and two calls of a script that only returns 1, the least
- * that two script round trips (a first call's acquire and complete) can cost.
+ * Returns raw commands on ioredis as floors. HGETALL reads the record's hash with no script
+ * around it, the minimum cost of replaying a hash record. Two calls of a script that only
+ * returns 1 are the minimum cost of a first call's two script round trips (acquire and complete).
  */
 function rawFloors(ioredis: Redis, record: CompletedRecord): FloorOperation[] {
   const storageKey = FLOOR_KEY_PREFIX + record.key;

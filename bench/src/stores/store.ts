@@ -50,7 +50,7 @@ export interface FloorOperation {
   run(suffix: string): Promise<unknown>;
 }
 
-/** What the floors phase needs of a store: idemkit's layer, its client's bare round trip, and the store's raw floors. */
+/** The inputs of the floors phase from a store: idemkit's layer, its client's bare round trip, and the store's raw floors. */
 export interface StoreFloors {
   readonly bare: BareOperation;
   readonly layer: PersistenceLayer;
