@@ -77,7 +77,7 @@ function ratioTarget(measured: Measured, store: string, path: FloorPath, minimum
     required: `≥ ${minimum.toFixed(2)}×`,
     idemkit: formatRatio(idemkit),
     powertools: formatRatio(ratio('Powertools')),
-    floor: describeFloors(measured.floors.filter((floor) => floor.store === store && floor.path === path)),
+    floor: describeFloors(measured.floors.filter((floor) => floor.store === store && floor.path === path && floor.kind === 'floor')),
     status: statusOf(idemkit, idemkit !== undefined && idemkit >= minimum),
   };
 }

@@ -76,6 +76,7 @@ function rawFloors(client: DynamoDBClient): FloorOperation[] {
     {
       label: 'GetItem of an item',
       path: 'replay',
+      kind: 'floor',
       run: async () => {
         await ensureStored();
         await client.send(new GetItemCommand({ TableName: BARE_TABLE, Key: { id: existing.id } }));
@@ -84,6 +85,7 @@ function rawFloors(client: DynamoDBClient): FloorOperation[] {
     {
       label: 'PutItem whose condition fails, with ALL_OLD',
       path: 'replay',
+      kind: 'floor',
       run: async () => {
         await ensureStored();
         try {

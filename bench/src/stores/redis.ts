@@ -73,10 +73,11 @@ function rawFloors(ioredis: Redis, record: CompletedRecord): FloorOperation[] {
   ioredis.defineCommand('benchReturnOne', { lua: 'return 1', numberOfKeys: 1 });
   const returnOne = (key: string): Promise<unknown> => (ioredis as unknown as { benchReturnOne(key: string): Promise<unknown> }).benchReturnOne(key);
   return [
-    { label: 'ioredis HGETALL of the record (raw reply)', path: 'replay', run: () => ioredis.call('HGETALL', storageKey) },
+    { label: 'ioredis HGETALL of the record (raw reply)', path: 'replay', kind: 'floor', run: () => ioredis.call('HGETALL', storageKey) },
     {
       label: 'ioredis EVALSHA of `return 1`, twice',
       path: 'first call',
+      kind: 'floor',
       run: async () => {
         await returnOne(storageKey);
         await returnOne(storageKey);

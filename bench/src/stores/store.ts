@@ -46,6 +46,8 @@ export interface CompletedRecord {
 export interface FloorOperation {
   readonly label: string;
   readonly path: FloorPath;
+  /** `whole call` for idemkit's whole call, timed beside the floors for comparison. */
+  readonly kind: 'floor' | 'whole call';
   /** Runs the operation once; `suffix` is new on every call, for operations that need a new key. */
   run(suffix: string): Promise<unknown>;
 }
