@@ -9,7 +9,7 @@ import type { CompletedRecord, FloorOperation, OpenStore } from '../stores/store
 /** The path of a call whose least possible cost a floor measures. */
 export type FloorPath = 'first call' | 'replay';
 
-/** One floor in its best pass, as a ratio to the bare round trip of the same client. */
+/** One row of the floors phase (a floor, or a whole call beside it) in its best pass, as a ratio to the bare round trip of the same client. */
 export interface FloorRow {
   readonly store: string;
   readonly label: string;
