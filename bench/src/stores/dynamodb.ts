@@ -79,7 +79,8 @@ function rawFloors(client: DynamoDBClient): FloorOperation[] {
       kind: 'floor',
       run: async () => {
         await ensureStored();
-        await client.send(new GetItemCommand({ TableName: BARE_TABLE, Key: { id: existing.id } }));
+        const read = await client.send(new GetItemCommand({ TableName: BARE_TABLE, Key: { id: existing.id } }));
+        if (read.Item === undefined) throw new Error(`GetItem found no item ${existing.id.S} in ${BARE_TABLE}; the floor would time a miss.`);
       },
     },
     {
