@@ -42,8 +42,6 @@ function roundTripTable(results: BenchResults): Table {
 }
 
 function throughputTable(results: BenchResults): Table {
-  const latency = (loop: LoopSummary | undefined): string => (loop === undefined ? '–' : `${loop.p50Ms.toFixed(2)} / ${loop.p99Ms.toFixed(2)}`);
-  const ops = (loop: LoopSummary | undefined): string => (loop === undefined ? '–' : `${Math.round(loop.opsPerSecond)}${loop.timeCapped ? '*' : ''}`);
   const ratio = (value: number | undefined): string => (value === undefined ? '–' : `${value.toFixed(2)}×`);
   return {
     title: 'Sequential throughput (1 KB event, no local cache)',
@@ -65,6 +63,16 @@ function throughputTable(results: BenchResults): Table {
   };
 }
 
+/** Renders a loop's ops/s, with * when it hit its time cap. */
+function ops(loop: LoopSummary | undefined): string {
+  return loop === undefined ? '–' : `${Math.round(loop.opsPerSecond)}${loop.timeCapped ? '*' : ''}`;
+}
+
+/** Renders a loop's p50 and p99 latency in ms. */
+function latency(loop: LoopSummary | undefined): string {
+  return loop === undefined ? '–' : `${loop.p50Ms.toFixed(2)} / ${loop.p99Ms.toFixed(2)}`;
+}
+
 function floorsTable(results: BenchResults): Table {
   return {
     title: 'Floors: the store work of a path on its own, beside idemkit\'s whole call (1 KB event, idemkit\'s client)',
@@ -73,8 +81,8 @@ function floorsTable(results: BenchResults): Table {
       row.store,
       row.path,
       row.label,
-      `${Math.round(row.loop.opsPerSecond)}${row.loop.timeCapped ? '*' : ''}`,
-      `${row.loop.p50Ms.toFixed(2)} / ${row.loop.p99Ms.toFixed(2)}`,
+      ops(row.loop),
+      latency(row.loop),
       `${row.ratio.toFixed(2)}×`,
     ]),
     notes: [
