@@ -21,6 +21,9 @@ export function canonicalJson(value: unknown, label = 'key material'): string {
     return writeFast(value, 0) ?? 'null';
   } catch (error) {
     if (error !== SLOW_PATH) throw error;
+  } finally {
+    // The layouts hold member names from this value, which is request data, so they are dropped before the call returns.
+    lastLayouts.length = 0;
   }
   return writeCareful(value, label);
 }
@@ -31,6 +34,17 @@ export function canonicalJson(value: unknown, label = 'key material'): string {
  */
 export function writeCareful(value: unknown, label = 'key material'): string {
   return new CanonicalWriter(label).write(value) ?? 'null';
+}
+
+/**
+ * Reports what the fast writer keeps between calls: the array-item layouts still referenced and
+ * the longest name in the quoted-name cache. Exported for the tests that check that request data
+ * does not stay in memory.
+ */
+export function retainedBetweenCalls(): { readonly layouts: number; readonly longestQuotedName: number } {
+  let longestQuotedName = 0;
+  for (const name of quotedNames.keys()) longestQuotedName = Math.max(longestQuotedName, name.length);
+  return { layouts: lastLayouts.filter((layout) => layout !== undefined).length, longestQuotedName };
 }
 
 // Thrown by the fast writer to hand a value over to the careful one.
@@ -50,15 +64,17 @@ function quote(text: string): string {
 }
 
 // Member names repeat across events and across the items of an array, so their quoted form is
-// kept. Bounded, so that keys made of request data cannot grow it without limit.
+// kept. Bounded in count and in name length, so that keys made of request data cannot grow it
+// without limit.
 const quotedNames = new Map<string, string>();
 const MAX_QUOTED_NAMES = 10_000;
+const MAX_QUOTED_NAME_LENGTH = 256;
 
 function quoteName(name: string): string {
   let quoted = quotedNames.get(name);
   if (quoted === undefined) {
     quoted = quote(name);
-    if (quotedNames.size < MAX_QUOTED_NAMES) quotedNames.set(name, quoted);
+    if (quotedNames.size < MAX_QUOTED_NAMES && name.length <= MAX_QUOTED_NAME_LENGTH) quotedNames.set(name, quoted);
   }
   return quoted;
 }
@@ -107,8 +123,7 @@ function writeFastArray(items: readonly unknown[], depth: number): string {
 function writeFastMembers(object: object, depth: number, arrayItem: boolean): string {
   const names = Object.keys(object);
   // An object outside an array is sorted in place, because a layout only pays off when items repeat it.
-  const { sorted, prefixes } =
-    arrayItem && names.length <= LAYOUT_MAX_NAMES ? memberLayout(names, depth) : { sorted: names.length > 1 ? names.sort() : names, prefixes: undefined };
+  const { sorted, prefixes } = arrayItem ? memberLayout(names, depth) : { sorted: names.length > 1 ? names.sort() : names, prefixes: undefined };
   let text = '{';
   for (let index = 0; index < sorted.length; index++) {
     const name = sorted[index] as string;
@@ -128,13 +143,11 @@ interface MemberLayout {
   prefixes: { readonly first: readonly string[]; readonly later: readonly string[] } | undefined;
 }
 
-// The layout of the last array item written at each depth. The items of an array mostly list the
-// same names in the same order, so each item after the first skips the sort and the name lookups.
-// One layout per depth lets the items of an array inside an item keep their own.
+// The layout of the last array item written at each depth, within one canonicalJson call. The
+// items of an array mostly list the same names in the same order, so each item after the first
+// skips the sort and the name lookups. One layout per depth lets the items of an array inside an
+// item keep their own.
 const lastLayouts: (MemberLayout | undefined)[] = [];
-
-// Objects with more names than this are sorted each time, so that no long list of names stays referenced.
-const LAYOUT_MAX_NAMES = 64;
 
 function memberLayout(names: string[], depth: number): MemberLayout {
   const last = lastLayouts[depth];

@@ -1,5 +1,5 @@
 import { IdempotencyKeyInvalidError, canonicalJson } from '@idemkit/idempotency-core';
-import { writeCareful } from '../src/canonical-json.js';
+import { retainedBetweenCalls, writeCareful } from '../src/canonical-json.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -131,6 +131,22 @@ describe('canonicalJson fast and careful writers', () => {
     expect(canonicalJson(items)).toBe(
       '[{"note":"x","quantity":1,"sku":"a"},{"note":"y","quantity":2,"sku":"b"},{"note":"z","quantity":3,"sku":"c"},{"note":"w","sku":"d"},{"quantity":4}]',
     );
+  });
+
+  it('keeps no layouts after a call', () => {
+    const items = [{ [`name-${'x'.repeat(1_000)}`]: 1 }, { [`name-${'x'.repeat(1_000)}`]: 2 }];
+    const nested = [[[{ a: 1, b: 2 }, { a: 3, b: 4 }]]];
+
+    canonicalJson(items);
+    canonicalJson(nested);
+
+    expect(retainedBetweenCalls().layouts).toBe(0);
+  });
+
+  it('does not cache the quoted form of long names', () => {
+    canonicalJson([{ [`long-${'y'.repeat(5_000)}`]: 1 }, { [`long-${'y'.repeat(5_000)}`]: 2 }]);
+
+    expect(retainedBetweenCalls().longestQuotedName).toBeLessThanOrEqual(256);
   });
 
   it('writes values nested deeper than the fast path allows', () => {
