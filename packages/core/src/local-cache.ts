@@ -1,3 +1,4 @@
+import { OldestFirst } from './oldest-first.js';
 import type { IdempotencyRecord } from './types.js';
 
 /** A completed record as the local cache keeps it. */
@@ -16,6 +17,7 @@ export interface CachedRecord {
 export class LocalCache {
   readonly #maxItems: number;
   readonly #entries = new Map<string, CachedRecord>();
+  readonly #leastRecentlyUsed = new OldestFirst(this.#entries);
 
   constructor(maxItems: number) {
     this.#maxItems = maxItems;
@@ -44,8 +46,6 @@ export class LocalCache {
   set(key: string, entry: CachedRecord): void {
     this.#entries.delete(key);
     this.#entries.set(key, entry);
-    if (this.#entries.size <= this.#maxItems) return;
-    const oldest = this.#entries.keys().next();
-    if (oldest.done !== true) this.#entries.delete(oldest.value);
+    if (this.#entries.size > this.#maxItems) this.#leastRecentlyUsed.deleteOldest();
   }
 }

@@ -1,6 +1,7 @@
 import { IdempotencyConfigError, IdempotencyPersistenceError } from './errors.js';
 import { readEnvironment } from './lambda-context.js';
 import { createLog, type IdempotencyLogger } from './logger.js';
+import { OldestFirst } from './oldest-first.js';
 import type {
   AcquireRequest,
   AcquireResult,
@@ -48,6 +49,7 @@ export class MemoryPersistenceLayer implements PersistenceLayer {
   readonly #records = new Map<string, MutableRecord>();
   // Keys of COMPLETED records in the order they completed: the eviction order.
   readonly #completed = new Set<string>();
+  readonly #oldestCompleted = new OldestFirst(this.#completed);
 
   constructor(options: MemoryPersistenceOptions = {}) {
     const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS;
@@ -159,9 +161,9 @@ export class MemoryPersistenceLayer implements PersistenceLayer {
 
   #makeRoom(now: number): void {
     if (this.#records.size < this.#maxItems) return;
-    const oldestCompleted = this.#completed.values().next();
-    if (oldestCompleted.done !== true) {
-      this.#remove(oldestCompleted.value);
+    const oldestCompleted = this.#oldestCompleted.deleteOldest();
+    if (oldestCompleted !== undefined) {
+      this.#remove(oldestCompleted);
       return;
     }
     for (const [key, record] of this.#records) {
