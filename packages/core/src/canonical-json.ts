@@ -22,7 +22,8 @@ export function canonicalJson(value: unknown, label = 'key material'): string {
   } catch (error) {
     if (error !== SLOW_PATH) throw error;
   } finally {
-    // The layouts hold member names from this value, which is request data, so they are dropped before the call returns.
+    // The layouts hold member names from this value, which is request data, so they are dropped
+    // before the call returns.
     lastLayouts.length = 0;
   }
   return writeCareful(value, label);
@@ -122,8 +123,12 @@ function writeFastArray(items: readonly unknown[], depth: number): string {
 
 function writeFastMembers(object: object, depth: number, arrayItem: boolean): string {
   const names = Object.keys(object);
+  let sorted: readonly string[] = names;
+  let prefixes: MemberLayout['prefixes'];
+  if (arrayItem) ({ sorted, prefixes } = memberLayout(names, depth));
   // An object outside an array is sorted in place, because a layout only pays off when items repeat it.
-  const { sorted, prefixes } = arrayItem ? memberLayout(names, depth) : { sorted: names.length > 1 ? names.sort() : names, prefixes: undefined };
+  else if (names.length > 1) names.sort();
+
   let text = '{';
   for (let index = 0; index < sorted.length; index++) {
     const name = sorted[index] as string;
@@ -139,7 +144,7 @@ function writeFastMembers(object: object, depth: number, arrayItem: boolean): st
 interface MemberLayout {
   readonly names: readonly string[];
   readonly sorted: readonly string[];
-  /** `"name":` and `,"name":` for each sorted name; built when a second object has the same names. */
+  /** `"name":` and `,"name":` for each sorted name, built when a second object has the same names. */
   prefixes: { readonly first: readonly string[]; readonly later: readonly string[] } | undefined;
 }
 

@@ -282,6 +282,23 @@ describe('local cache', () => {
 
     expect(counted.total() - before).toBe(1);
   });
+
+  it('drops the least recently used record', async () => {
+    const counted = countCalls(new MemoryPersistenceLayer());
+    const fn = makeIdempotent(async (id: string) => id, { persistence: counted.layer, namespace: 'cache-lru', localCache: { maxItems: 2 } });
+    await fn('a');
+    await fn('b');
+    await fn('a');
+    await fn('c');
+
+    const beforeA = counted.total();
+    await fn('a');
+    expect(counted.total() - beforeA).toBe(0);
+
+    const beforeB = counted.total();
+    await fn('b');
+    expect(counted.total() - beforeB).toBe(1);
+  });
 });
 
 describe('storeResult that throws', () => {
